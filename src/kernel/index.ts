@@ -1,0 +1,19 @@
+export { AssertionFailure, assert, unreachable } from './assert.ts';
+export {
+  MS_PER_DAY,
+  MS_PER_SECOND,
+  ManualClock,
+  isoFromMs,
+  systemClock,
+  type Clock,
+} from './clock.ts';
+export { isValidCallerId, newId, type IdPrefix } from './ids.ts';
+export { assertLimits, limits } from './limits.ts';
+export {
+  CURRENCY_EXPONENTS,
+  formatMoney,
+  isCurrency,
+  parseAmountMinor,
+  type AmountParse,
+  type Currency,
+} from './money.ts';

@@ -1,0 +1,5 @@
+import { LEDGER_MIGRATIONS } from '../ledger/index.ts';
+import type { MigrationSet } from '../storage/index.ts';
+
+/** Every module's migrations, applied in name order. */
+export const ALL_MIGRATIONS: readonly MigrationSet[] = [LEDGER_MIGRATIONS];

@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * The one database handle. Modules see it through `tablesOf<T>()`, typed with only their own
+ * tables, so a module cannot read another module's tables without a visible cast.
+ */
+export interface Database {
+  readonly dialect: DialectName;
+  readonly kysely: Kysely<object>;
+  /** Where the data lives, for people: a file path or a redacted URL. */
+  readonly describe: string;
+  close(): Promise<void>;
+}
+
+/** An open transaction (or the bare database for reads), typed per module. */
+export type Executor = Kysely<object>;
+
+export function tablesOf<T>(executor: Executor): Kysely<T> {
+  return executor as unknown as Kysely<T>;
+}

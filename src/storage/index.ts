@@ -1,0 +1,8 @@
+export type { Database, DialectName, Executor } from './database.ts';
+export { tablesOf } from './database.ts';
+export { UnsafeDurabilityError } from './durability.ts';
+export { migrate, type MigrationSet, type MigrateReport } from './migrate.ts';
+export { openDatabase, type OpenOptions } from './open.ts';
+export { openPostgres, redactUrl } from './postgres.ts';
+export { openSqlite } from './sqlite.ts';
+export { isRetryable, lockClause, writeTransaction } from './transaction.ts';
