@@ -9,14 +9,18 @@ const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 export type IdPrefix =
   'acc' | 'tr' | 'card' | 'den' | 'iss' | 'act' | 'req' | 'pay' | 'ref' | 'evt';
 
+/** 22 characters of base 36: about 113 bits. */
+const ID_CHARS = 22;
+
 export function newId(prefix: IdPrefix): string {
-  const bytes = randomBytes(20);
   let out = '';
-  for (const b of bytes) {
-    // 252 = 7 * 36: bytes at or above it would bias the alphabet, so they are skipped.
-    if (b < 252) out += ALPHABET[b % 36];
+  while (out.length < ID_CHARS) {
+    for (const b of randomBytes(32)) {
+      // 252 = 7 * 36: bytes at or above it would bias the alphabet, so they are skipped.
+      if (b < 252 && out.length < ID_CHARS) out += ALPHABET[b % 36];
+    }
   }
-  return `${prefix}_${out.slice(0, 22).padEnd(22, '0')}`;
+  return `${prefix}_${out}`;
 }
 
 const CALLER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;

@@ -17,3 +17,13 @@ export {
   type AmountParse,
   type Currency,
 } from './money.ts';
+export {
+  ERROR_CATALOG,
+  describeError,
+  fail,
+  ok,
+  type DomainError,
+  type ErrorCode,
+  type ErrorType,
+  type Outcome,
+} from './errors.ts';

@@ -24,10 +24,24 @@ export const limits = {
   /** Statement and list pages. */
   pageSizeDefault: 50,
   pageSizeMax: 500,
-  /** Largest balance a card may hold, in KRW minor units (won). */
-  cardBalanceMaxMinorKrw: 2_000_000n,
-  /** Largest single recharge, in KRW minor units. */
-  rechargeMaxMinorKrw: 1_000_000n,
+  /** Largest balance a card may hold, per currency, in minor units (2,000,000 won). */
+  cardBalanceMaxMinor: {
+    KRW: 2_000_000n,
+    JPY: 200_000n,
+    USD: 200_000n,
+    EUR: 200_000n,
+    CNY: 1_000_000n,
+    GBP: 200_000n,
+  },
+  /** Largest single recharge, per currency, in minor units (1,000,000 won). */
+  rechargeMaxMinor: {
+    KRW: 1_000_000n,
+    JPY: 100_000n,
+    USD: 100_000n,
+    EUR: 100_000n,
+    CNY: 500_000n,
+    GBP: 100_000n,
+  },
   /** Activation secrets (claim links, one-time codes) live this long. */
   activationSecretTtlMs: 7n * 86_400_000n,
   /** Keys a key file may hold (each lookup tries every key). */
@@ -46,10 +60,14 @@ export function assertLimits(): void {
   assert(limits.amountMaxMinor < limits.totalMaxMinor, 'amount max below total max');
   assert(limits.pageSizeDefault <= limits.pageSizeMax, 'page default within max');
   assert(limits.issueChunkSize <= limits.issueCountMax, 'issue chunk within count');
-  assert(
-    limits.rechargeMaxMinorKrw <= limits.cardBalanceMaxMinorKrw,
-    'recharge within balance max',
-  );
+  for (const currency of Object.keys(
+    limits.rechargeMaxMinor,
+  ) as (keyof typeof limits.rechargeMaxMinor)[]) {
+    assert(
+      limits.rechargeMaxMinor[currency] <= limits.cardBalanceMaxMinor[currency],
+      `${currency}: recharge max within balance max`,
+    );
+  }
   assert(limits.pinAttemptsMax > 0 && limits.pinAttemptsMax < 100, 'sane attempts limit');
   assert(limits.batchSizeMax > 0 && limits.batchSizeMax <= 8_190, 'batch fits one transaction');
 }

@@ -12,6 +12,12 @@ export interface JournalEntry {
   readonly delta: AccountTotals;
   readonly after: AccountTotals;
   readonly createdAtMs: bigint;
+  /** The other side of the transfer: who was paid, or where the value came from. */
+  readonly counterparty: {
+    readonly accountId: string;
+    readonly code: string;
+    readonly ownerRef: string | null;
+  };
 }
 
 export interface JournalQuery {
@@ -38,7 +44,38 @@ export async function journalPage(executor: Executor, q: JournalQuery): Promise<
   if (q.toMs !== undefined) query = query.where('created_at_ms', '<', q.toMs);
   if (q.codes !== undefined && q.codes.length > 0) query = query.where('code', 'in', [...q.codes]);
   const rows = await query.execute();
+  const db = tablesOf<LedgerTables>(executor);
+  const transferIds = [...new Set(rows.map((r) => r.transfer_id))];
+  const transfers =
+    transferIds.length === 0
+      ? []
+      : await db
+          .selectFrom('ledger_transfer')
+          .select(['id', 'debit_account_id', 'credit_account_id'])
+          .where('id', 'in', transferIds)
+          .execute();
+  const otherOf = new Map(
+    transfers.map((t) => [
+      t.id,
+      t.debit_account_id === q.accountId ? t.credit_account_id : t.debit_account_id,
+    ]),
+  );
+  const otherIds = [...new Set(otherOf.values())];
+  const others =
+    otherIds.length === 0
+      ? []
+      : await db
+          .selectFrom('ledger_account')
+          .select(['id', 'code', 'owner_ref'])
+          .where('id', 'in', otherIds)
+          .execute();
+  const accountById = new Map(others.map((a) => [a.id, a]));
   return rows.map((r) => ({
+    counterparty: ((): JournalEntry['counterparty'] => {
+      const id = otherOf.get(r.transfer_id) ?? '';
+      const other = accountById.get(id);
+      return { accountId: id, code: other?.code ?? '', ownerRef: other?.owner_ref ?? null };
+    })(),
     accountId: r.account_id,
     seq: r.seq,
     transferId: r.transfer_id,

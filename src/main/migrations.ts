@@ -1,5 +1,6 @@
+import { CARDS_MIGRATIONS } from '../cards/index.ts';
 import { LEDGER_MIGRATIONS } from '../ledger/index.ts';
 import type { MigrationSet } from '../storage/index.ts';
 
 /** Every module's migrations, applied in name order. */
-export const ALL_MIGRATIONS: readonly MigrationSet[] = [LEDGER_MIGRATIONS];
+export const ALL_MIGRATIONS: readonly MigrationSet[] = [LEDGER_MIGRATIONS, CARDS_MIGRATIONS];

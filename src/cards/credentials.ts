@@ -1,0 +1,151 @@
+import { fail, limits, ok, type Outcome } from '../kernel/index.ts';
+import { writeTransaction, type Executor } from '../storage/index.ts';
+import { cardFromRow, loadCardRow, transitionCard, type Card } from './card-row.ts';
+import { cardTables, type CardsContext } from './context.ts';
+import { currentPinKey, passwordHash, pinHashUnder, sameHash, wrapPinHash } from './keys.ts';
+import { normalizePin } from './pin.ts';
+import type { CardTable } from './tables.ts';
+
+/** Key chains present in the database, refreshed after a re-key pass. */
+export async function pinKeyChains(executor: Executor): Promise<string[]> {
+  const rows = await cardTables(executor)
+    .selectFrom('card')
+    .select('pin_key_id')
+    .distinct()
+    .execute();
+  return rows.map((r) => r.pin_key_id);
+}
+
+/** Every hash a PIN could be stored under, given the chains in use and the ring's keys. */
+export function pinCandidates(ctx: CardsContext, chains: readonly string[], pin: string): string[] {
+  const all = new Set<string>([currentPinKey(ctx.keys).id, ...chains]);
+  const out: string[] = [];
+  for (const chain of all) {
+    const hash = pinHashUnder(ctx.keys, chain, pin);
+    if (hash !== null) out.push(hash);
+  }
+  return out;
+}
+
+/**
+ * Finds the card a PIN opens, inside the caller's transaction, and moves it to the current key
+ * if it was hashed under an older one (the "re-hash on next use" half of key rotation).
+ */
+export async function findByPin(
+  ctx: CardsContext,
+  tx: Executor,
+  chains: readonly string[],
+  pin: string,
+): Promise<CardTable | undefined> {
+  const row = await loadCardRow(ctx, tx, { pinHashes: pinCandidates(ctx, chains, pin) });
+  if (row === undefined) return undefined;
+  const current = currentPinKey(ctx.keys).id;
+  if (row.pin_key_id !== current) {
+    const hash = pinHashUnder(ctx.keys, current, pin);
+    if (hash !== null) {
+      await cardTables(tx)
+        .updateTable('card')
+        .set({ pin_hash: hash, pin_key_id: current })
+        .where('id', '=', row.id)
+        .execute();
+      return { ...row, pin_hash: hash, pin_key_id: current };
+    }
+  }
+  return row;
+}
+
+/**
+ * Counts a failed secret against the card, in the same statement that reads the count, so
+ * concurrent failures from any channel are all counted; the card locks at `pinAttemptsMax`.
+ * Returns true when this failure locked the card.
+ */
+export async function countFailure(
+  ctx: CardsContext,
+  tx: Executor,
+  row: CardTable,
+): Promise<boolean> {
+  const updated = await cardTables(tx)
+    .updateTable('card')
+    .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1n) }))
+    .where('id', '=', row.id)
+    .returning(['failed_attempts', 'state'])
+    .executeTakeFirstOrThrow();
+  if (updated.failed_attempts >= BigInt(limits.pinAttemptsMax)) {
+    const to = await transitionCard(
+      tx,
+      { ...row, state: updated.state, failed_attempts: updated.failed_attempts },
+      'lock_attempts',
+      'too many failed attempts',
+      ctx.clock.nowMs(),
+    );
+    return to !== null;
+  }
+  return false;
+}
+
+export async function resetFailures(tx: Executor, row: CardTable): Promise<void> {
+  if (row.failed_attempts === 0n) return;
+  await cardTables(tx)
+    .updateTable('card')
+    .set({ failed_attempts: 0n })
+    .where('id', '=', row.id)
+    .execute();
+}
+
+/**
+ * PIN + password → the card, for every channel. An unknown PIN and a wrong password get the
+ * same answer (`credentials_invalid`); a locked card says so. Failures are committed even though
+ * the caller's operation does not go ahead.
+ */
+export async function authenticate(
+  ctx: CardsContext,
+  input: { readonly pin: string; readonly password: string },
+): Promise<Outcome<Card>> {
+  const pin = normalizePin(input.pin);
+  if (!pin.ok) return fail(pin.code, 'pin');
+  const chains = await pinKeyChains(ctx.db.kysely);
+  return writeTransaction(ctx.db, async (tx) => {
+    const row = await findByPin(ctx, tx, chains, pin.pin);
+    if (row === undefined) {
+      // Spend the same work as a real check so that timing does not tell PINs apart.
+      passwordHash(ctx.keys, 'card_none', input.password);
+      return fail('credentials_invalid');
+    }
+    if (row.state === 'locked') return fail('card_locked');
+    const expected = row.password_hash;
+    const given = passwordHash(ctx.keys, row.id, input.password);
+    if (expected === null || !sameHash(expected, given)) {
+      const locked = await countFailure(ctx, tx, row);
+      return fail(locked ? 'card_locked' : 'credentials_invalid');
+    }
+    await resetFailures(tx, row);
+    return ok(cardFromRow({ ...row, failed_attempts: 0n }));
+  });
+}
+
+/**
+ * The background half of key rotation: cards still hashed under an older key get their stored
+ * hash wrapped under the current key (no PIN needed). Returns how many were re-keyed.
+ */
+export async function rekeyPass(ctx: CardsContext, limit: number): Promise<number> {
+  const current = currentPinKey(ctx.keys).id;
+  return writeTransaction(ctx.db, async (tx) => {
+    const rows = await cardTables(tx)
+      .selectFrom('card')
+      .select(['id', 'pin_hash', 'pin_key_id'])
+      .where('pin_key_id', '!=', current)
+      .where('pin_key_id', 'not like', `${current}/%`)
+      .limit(limit)
+      .execute();
+    for (const row of rows) {
+      const wrapped = wrapPinHash(ctx.keys, row.pin_key_id, row.pin_hash);
+      await cardTables(tx)
+        .updateTable('card')
+        .set({ pin_hash: wrapped.hash, pin_key_id: wrapped.chain })
+        .where('id', '=', row.id)
+        .where('pin_key_id', '=', row.pin_key_id)
+        .execute();
+    }
+    return rows.length;
+  });
+}

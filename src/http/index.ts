@@ -1,0 +1,1 @@
+export { buildServer, type HttpDeps } from './server.ts';

@@ -1,0 +1,61 @@
+import { expireDueCards, type CardsContext } from '../cards/index.ts';
+import { limits, type Clock } from '../kernel/index.ts';
+import type { LedgerStore } from '../ledger/index.ts';
+import type { Database } from '../storage/index.ts';
+import { expireDueHolds } from './expire-holds.ts';
+
+export interface WorkerDeps {
+  readonly db: Database;
+  readonly ledger: LedgerStore;
+  readonly cards: CardsContext;
+  readonly clock: Clock;
+  readonly log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export interface PassReport {
+  readonly holdsExpired: number;
+  readonly cardsExpired: number;
+  readonly breakageMinor: bigint;
+}
+
+/** One pass of scheduled work; each step is bounded, so a pass always ends. */
+export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
+  const holdsExpired = await expireDueHolds(deps, deps.clock.nowMs());
+  const cards = await expireDueCards(deps.cards, limits.expiryBatchMax);
+  return { holdsExpired, cardsExpired: cards.expired, breakageMinor: cards.sweptMinor };
+}
+
+/** Runs passes every `intervalMs` until stopped; a failing pass is logged and retried next time. */
+export function startWorker(
+  deps: WorkerDeps,
+  intervalMs: number = limits.workerIntervalMs,
+): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = (): void => {
+    running = runWorkerPass(deps)
+      .then((report) => {
+        if (report.holdsExpired + report.cardsExpired > 0) {
+          deps.log.info(
+            { ...report, breakageMinor: report.breakageMinor.toString() },
+            'worker pass',
+          );
+        }
+      })
+      .catch((error: unknown) => {
+        deps.log.error({ err: error }, 'worker pass failed');
+      })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  timer = setTimeout(tick, 0);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await running;
+    },
+  };
+}

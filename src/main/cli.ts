@@ -1,0 +1,323 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { writeFileSync } from 'node:fs';
+import {
+  changeCardState,
+  formatPin,
+  getCard,
+  issueCards,
+  listDenominations,
+  rekeyPass,
+  type Card,
+  type OperatorTransition,
+} from '../cards/index.ts';
+import { describeError, formatMoney, isoFromMs, limits } from '../kernel/index.ts';
+import { verifyLedger } from '../ledger/index.ts';
+import { migrate, openDatabase } from '../storage/index.ts';
+import { openApp, type App } from './app.ts';
+import { readConfig } from './config.ts';
+import { seedDemo } from './demo.ts';
+import { addPinKey, loadKeys, writeKeyFile } from './keys-file.ts';
+import { ALL_MIGRATIONS } from './migrations.ts';
+
+/** Bad arguments and refused operations end with one line on stderr and exit code 2. */
+class CliFailure extends Error {}
+
+function wholeNumber(name: string, min: number, max: number) {
+  return (value: string): number => {
+    if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
+    const n = Number.parseInt(value, 10);
+    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function serialArg(value: string): string {
+  if (!/^[0-9]{1,20}$/.test(value)) throw new InvalidArgumentError('a serial is digits only');
+  return value;
+}
+
+async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
+  const config = readConfig();
+  const keys = loadKeys(config);
+  const app = await openApp({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    keys: keys.ring,
+  });
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+function showCard(card: Card, balance?: string): string {
+  const rows: [string, string][] = [
+    ['serial', card.serial],
+    ['id', card.id],
+    ['PIN', `…${card.pinLast4}`],
+    ['state', `${card.state} (${card.stateReason})`],
+    ['face value', formatMoney(card.faceValueMinor, card.currency)],
+    ['balance', balance ?? '-'],
+    ['password set', card.hasPassword ? 'yes' : 'no'],
+    ['failed attempts', String(card.failedAttempts)],
+    [
+      'expires',
+      card.expiresAtMs === null
+        ? card.validity.kind === 'days_after_first_use'
+          ? 'after first use'
+          : '-'
+        : isoFromMs(card.expiresAtMs),
+    ],
+    [
+      'sold',
+      card.soldAtMs === null ? '-' : `${isoFromMs(card.soldAtMs)} via ${card.channel ?? '?'}`,
+    ],
+  ];
+  return rows.map(([k, v]) => `${k.padEnd(16)} ${v}`).join('\n');
+}
+
+export function buildCli(): Command {
+  const program = new Command('onepin')
+    .description('OnePIN operator command line')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') })
+    // Set before the subcommands are added: they copy it, so every parse error is thrown to
+    // runCli instead of exiting the process from deep inside commander.
+    .exitOverride();
+
+  const db = program.command('db').description('database tasks');
+  db.command('migrate')
+    .description('apply pending migrations')
+    .action(async () => {
+      const config = readConfig();
+      const database = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+      });
+      try {
+        const report = await migrate(database, ALL_MIGRATIONS);
+        console.log(
+          report.applied.length === 0
+            ? `up to date (${database.describe})`
+            : `applied: ${report.applied.join(', ')}`,
+        );
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('demo')
+    .description('demo data')
+    .command('seed')
+    .description('load the demo catalogue and demo cards (only into an empty database)')
+    .action(async () => {
+      const config = readConfig();
+      await withApp(async (app) => {
+        const result = await seedDemo(app, config.dataDir);
+        if (result === null)
+          throw new CliFailure(
+            'the database already has cards; demo seed only runs on an empty one',
+          );
+        console.log(
+          `seeded ${result.cards.length} demo cards; PINs and passwords are in ${result.file}`,
+        );
+      });
+    });
+
+  const cards = program.command('cards').description('card stock and card lifecycle');
+  cards
+    .command('issue')
+    .description('issue new cards (no value until sold)')
+    .requiredOption(
+      '--denomination <amount-or-id>',
+      'face value in won (e.g. 10000) or a denomination id',
+    )
+    .requiredOption(
+      '--count <n>',
+      `how many (1–${limits.issueCountMax})`,
+      wholeNumber('--count', 1, limits.issueCountMax),
+    )
+    .option(
+      '--pins-out <file>',
+      'write serials and PINs here (the print run); otherwise PINs are discarded',
+    )
+    .action(async (options: { denomination: string; count: number; pinsOut?: string }) => {
+      await withApp(async (app) => {
+        const catalogue = await listDenominations(app.db.kysely);
+        const d = catalogue.find(
+          (x) => x.id === options.denomination || x.amountMinor.toString() === options.denomination,
+        );
+        if (d === undefined) {
+          throw new CliFailure(
+            `no denomination ${options.denomination}; known: ${catalogue.map((x) => x.amountMinor.toString()).join(', ')} (run: onepin demo seed)`,
+          );
+        }
+        const bar = new cliProgress.SingleBar(
+          { format: 'issuing [{bar}] {value}/{total} cards', stream: process.stderr },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(options.count, 0);
+        const result = await issueCards(app.cards, {
+          denominationId: d.id,
+          count: options.count,
+          onProgress: (done) => bar.update(done),
+        });
+        bar.stop();
+        if (!result.ok) throw new CliFailure(describeError(result.error));
+        if (options.pinsOut !== undefined) {
+          const lines = result.value.cards.map(
+            (c) => `${c.serial},${formatPin(c.pin)},${d.amountMinor},${d.design}`,
+          );
+          writeFileSync(options.pinsOut, `serial,pin,denomination,design\n${lines.join('\n')}\n`, {
+            mode: 0o600,
+          });
+        }
+        console.log(
+          `issued ${result.value.count} × ${formatMoney(d.amountMinor, d.currency)} cards, batch ${result.value.batchId}, serials ${result.value.serialFirst}–${result.value.serialLast}` +
+            (options.pinsOut !== undefined
+              ? `; PINs written to ${options.pinsOut}`
+              : '; PINs discarded (use --pins-out for a print run)'),
+        );
+      });
+    });
+
+  cards
+    .command('show')
+    .description('show one card')
+    .requiredOption('--serial <serial>', 'the card serial', serialArg)
+    .action(async (options: { serial: string }) => {
+      await withApp(async (app) => {
+        const found = await getCard(app.cards, app.db.kysely, { serial: options.serial });
+        if (!found.ok) throw new CliFailure(describeError(found.error));
+        const card = found.value;
+        const account =
+          card.accountId === null
+            ? undefined
+            : await app.ledger.getAccount(app.db.kysely, card.accountId);
+        const balance =
+          account === undefined
+            ? formatMoney(0n, card.currency)
+            : `${formatMoney(account.creditsPosted - account.debitsPosted - account.debitsPending, card.currency)} (held ${formatMoney(account.debitsPending, card.currency)})`;
+        console.log(showCard(card, balance));
+      });
+    });
+
+  const stateCommand = (name: string, transition: OperatorTransition, text: string): void => {
+    cards
+      .command(name)
+      .description(text)
+      .requiredOption('--serial <serial>', 'the card serial', serialArg)
+      .addOption(
+        new Option('--reason <text>', 'why (recorded with the change)').default(
+          `${name} by operator (CLI)`,
+        ),
+      )
+      .action(async (options: { serial: string; reason: string }) => {
+        await withApp(async (app) => {
+          const result = await changeCardState(app.cards, {
+            serial: options.serial,
+            transition,
+            reason: options.reason,
+          });
+          if (!result.ok) throw new CliFailure(describeError(result.error));
+          console.log(`card ${result.value.serial} is now ${result.value.state}`);
+        });
+      });
+  };
+  stateCommand('lock', 'lock_operator', 'lock a card');
+  stateCommand('unlock', 'unlock', 'unlock a card and clear its failed attempts');
+  stateCommand('suspend', 'suspend', 'suspend an active card');
+  stateCommand('resume', 'resume', 'resume a suspended card');
+
+  program
+    .command('ledger')
+    .description('the double-entry ledger')
+    .command('verify')
+    .description('recompute every account from the journal and check the books balance')
+    .action(async () => {
+      await withApp(async (app) => {
+        const report = await verifyLedger(app.db.kysely);
+        console.log(
+          `accounts ${report.accounts}, transfers ${report.transfers}, journal lines ${report.journalLines}`,
+        );
+        for (const c of report.currencies) {
+          console.log(
+            `${c.currency}: posted debits ${c.debitsPosted} = credits ${c.creditsPosted}; pending debits ${c.debitsPending} = credits ${c.creditsPending}`,
+          );
+        }
+        if (!report.ok) {
+          for (const p of report.problems) console.error(`problem: ${p}`);
+          throw new CliFailure(`ledger verify FAILED: ${report.problemCount} problem(s)`);
+        }
+        console.log('ledger verify: OK');
+      });
+    });
+
+  program
+    .command('keys')
+    .description('secret keys')
+    .command('rotate')
+    .description('add a new PIN-hash key; re-key existing cards in the background pass')
+    .action(async () => {
+      const config = readConfig();
+      const loaded = loadKeys(config);
+      const ring = addPinKey(loaded.ring);
+      if (ring.pinKeys.length > limits.pinKeysMax)
+        throw new CliFailure(`the key file already holds ${limits.pinKeysMax} PIN keys`);
+      writeKeyFile(loaded.path, ring);
+      const current = ring.pinKeys.at(-1)?.id ?? '?';
+      const app = await openApp({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        keys: ring,
+      });
+      try {
+        let total = 0;
+        for (let pass = 0; pass < 100_000; pass += 1) {
+          const n = await rekeyPass(app.cards, 1_000);
+          total += n;
+          if (n === 0) break;
+        }
+        console.log(
+          `new PIN key ${current} is current (key file ${loaded.path}); ${total} card(s) re-keyed`,
+        );
+      } finally {
+        await app.close();
+      }
+    });
+
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildCli();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CliFailure) {
+      console.error(`error: ${error.message}`);
+      return 2;
+    }
+    const code = (error as { code?: unknown; exitCode?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      const exitCode = (error as { exitCode?: number }).exitCode ?? 2;
+      return code === 'commander.helpDisplayed' ||
+        code === 'commander.version' ||
+        code === 'commander.help'
+        ? 0
+        : exitCode === 0
+          ? 0
+          : 2;
+    }
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}` || process.env.ONEPIN_CLI_MAIN === '1') {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

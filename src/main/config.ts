@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+
+/** Settings from the environment, read once at start-up. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** Absent: the embedded SQLite file under dataDir. */
+  readonly databaseUrl: string | undefined;
+  /** Absent: `${dataDir}/keys.json`, generated on first start for the demo. */
+  readonly keyFile: string | undefined;
+  readonly logLevel: string;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number.parseInt(env.PORT ?? '3000', 10);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`PORT must be a port number, got ${env.PORT ?? ''}`);
+  }
+  const databaseUrl = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL;
+  const keyFile = env.ONEPIN_KEY_FILE === '' ? undefined : env.ONEPIN_KEY_FILE;
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    dataDir: resolve(env.ONEPIN_DATA_DIR ?? './data'),
+    databaseUrl,
+    keyFile,
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

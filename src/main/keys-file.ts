@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { checkKeyRing, type KeyRing, type SecretKey } from '../cards/index.ts';
+import type { Config } from './config.ts';
+
+/**
+ * The key file: JSON with base64 secrets, kept outside the database (and, in production,
+ * outside the data directory, on a secrets mount). Format:
+ * { "pinKeys": [{ "id": "k1", "secret": "…" }], "passwordKey": {…}, "activationKey": {…} }
+ */
+interface KeyFileJson {
+  pinKeys: { id: string; secret: string }[];
+  passwordKey: { id: string; secret: string };
+  activationKey: { id: string; secret: string };
+}
+
+export interface LoadedKeys {
+  readonly ring: KeyRing;
+  readonly path: string;
+  /** True when this start generated the file (demo only). */
+  readonly generated: boolean;
+}
+
+function decode(k: { id: string; secret: string }): SecretKey {
+  return { id: k.id, secret: Buffer.from(k.secret, 'base64') };
+}
+
+function encode(k: SecretKey): { id: string; secret: string } {
+  return { id: k.id, secret: k.secret.toString('base64') };
+}
+
+export function parseKeyFile(text: string): KeyRing {
+  const json = JSON.parse(text) as Partial<KeyFileJson>;
+  if (
+    !Array.isArray(json.pinKeys) ||
+    json.passwordKey === undefined ||
+    json.activationKey === undefined
+  ) {
+    throw new Error('key file must have pinKeys, passwordKey and activationKey');
+  }
+  const ring: KeyRing = {
+    pinKeys: json.pinKeys.map(decode),
+    passwordKey: decode(json.passwordKey),
+    activationKey: decode(json.activationKey),
+  };
+  checkKeyRing(ring);
+  return ring;
+}
+
+export function serializeKeyRing(ring: KeyRing): string {
+  const json: KeyFileJson = {
+    pinKeys: ring.pinKeys.map(encode),
+    passwordKey: encode(ring.passwordKey),
+    activationKey: encode(ring.activationKey),
+  };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+function freshKey(id: string): SecretKey {
+  return { id, secret: randomBytes(32) };
+}
+
+/** Writes atomically (temp file + rename) and readable by the owner only. */
+export function writeKeyFile(path: string, ring: KeyRing): void {
+  checkKeyRing(ring);
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.tmp`;
+  writeFileSync(temp, serializeKeyRing(ring), { mode: 0o600 });
+  renameSync(temp, path);
+}
+
+/**
+ * Loads the key ring. With an explicit ONEPIN_KEY_FILE the file must exist. Without one, the
+ * embedded demo uses `${dataDir}/keys.json` and creates it on first start; PostgreSQL (production)
+ * refuses to start without an explicit key file.
+ */
+export function loadKeys(config: Config): LoadedKeys {
+  if (config.keyFile !== undefined) {
+    if (!existsSync(config.keyFile))
+      throw new Error(`ONEPIN_KEY_FILE ${config.keyFile} does not exist`);
+    return {
+      ring: parseKeyFile(readFileSync(config.keyFile, 'utf8')),
+      path: config.keyFile,
+      generated: false,
+    };
+  }
+  if (config.databaseUrl !== undefined && !config.databaseUrl.startsWith('sqlite:')) {
+    throw new Error(
+      'refusing to start: DATABASE_URL is set but ONEPIN_KEY_FILE is not. Production must supply its own key file (see docs/operations.md).',
+    );
+  }
+  const path = join(config.dataDir, 'keys.json');
+  if (existsSync(path))
+    return { ring: parseKeyFile(readFileSync(path, 'utf8')), path, generated: false };
+  const ring: KeyRing = {
+    pinKeys: [freshKey('k1')],
+    passwordKey: freshKey('p1'),
+    activationKey: freshKey('a1'),
+  };
+  writeKeyFile(path, ring);
+  return { ring, path, generated: true };
+}
+
+/** Adds a new PIN key and makes it current; older keys stay so that old cards keep working. */
+export function addPinKey(ring: KeyRing): KeyRing {
+  const used = new Set(ring.pinKeys.map((k) => k.id));
+  let n = ring.pinKeys.length + 1;
+  while (used.has(`k${n}`)) n += 1;
+  return { ...ring, pinKeys: [...ring.pinKeys, freshKey(`k${n}`)] };
+}

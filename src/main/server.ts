@@ -1,0 +1,66 @@
+import { buildServer } from '../http/index.ts';
+import { startWorker } from '../jobs/index.ts';
+import { openApp } from './app.ts';
+import { readConfig } from './config.ts';
+import { seedDemo } from './demo.ts';
+import { loadKeys } from './keys-file.ts';
+
+/**
+ * `npm start`: the server and the worker in one process. On the embedded database it migrates,
+ * loads the demo catalogue and demo cards on first start, and prints where they are.
+ */
+async function main(): Promise<void> {
+  const config = readConfig();
+  const keys = loadKeys(config);
+  const app = await openApp({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    keys: keys.ring,
+  });
+  const server = buildServer({ db: app.db, logLevel: config.logLevel });
+  const log = server.log;
+  if (keys.generated) {
+    log.warn(
+      { keyFile: keys.path },
+      'GENERATED A DEMO KEY FILE. Production must supply its own keys with ONEPIN_KEY_FILE, stored outside the data directory.',
+    );
+  }
+  const embedded = config.databaseUrl === undefined;
+  const demo = embedded ? await seedDemo(app, config.dataDir) : null;
+  const worker = startWorker({
+    db: app.db,
+    ledger: app.ledger,
+    cards: app.cards,
+    clock: app.clock,
+    log,
+  });
+  await server.listen({ port: config.port, host: config.host });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  console.log(`OnePIN is running at ${url} (database: ${app.db.describe})`);
+  if (demo !== null)
+    console.log(`Demo cards created; their PINs and passwords are in ${demo.file}`);
+  else if (embedded)
+    console.log(`Demo cards (if seeded earlier) are listed in ${config.dataDir}/demo-cards.txt`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    void (async () => {
+      await server.close();
+      await worker.stop();
+      await app.close();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
