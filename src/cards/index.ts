@@ -10,7 +10,13 @@ export {
 export type { CardsContext } from './context.ts';
 export { authenticate, rekeyPass } from './credentials.ts';
 export { expireDueCards, type ExpiryReport } from './expiry.ts';
-export { formatSerial, issueCards, type IssueResult, type IssuedCard } from './issue.ts';
+export {
+  formatSerial,
+  issueCards,
+  normalizeSerial,
+  type IssueResult,
+  type IssuedCard,
+} from './issue.ts';
 export { checkKeyRing, currentPinKey, type KeyRing, type SecretKey } from './keys.ts';
 export { OPERATOR_TRANSITIONS, changeCardState, type OperatorTransition } from './lifecycle.ts';
 export {

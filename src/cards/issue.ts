@@ -31,6 +31,13 @@ export function formatSerial(n: bigint): string {
   return n.toString().padStart(SERIAL_DIGITS, '0');
 }
 
+/** A serial as typed by a person (leading zeros optional) → the stored form, or null. */
+export function normalizeSerial(text: string): string | null {
+  const trimmed = text.trim();
+  if (!/^[0-9]{1,12}$/.test(trimmed)) return null;
+  return formatSerial(BigInt(trimmed));
+}
+
 /**
  * Issues `count` new cards of a denomination: fresh PINs from the CSPRNG, stored only as keyed
  * hashes, consecutive serials, state `issued` and no value. Work goes in chunks (one transaction

@@ -2,22 +2,25 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { writeFileSync } from 'node:fs';
 import {
+  DEFAULT_CATALOGUE,
   changeCardState,
   formatPin,
   getCard,
   issueCards,
   listDenominations,
+  normalizeSerial,
   rekeyPass,
   type Card,
+  upsertDenomination,
   type OperatorTransition,
 } from '../cards/index.ts';
 import { describeError, formatMoney, isoFromMs, limits } from '../kernel/index.ts';
-import { verifyLedger } from '../ledger/index.ts';
-import { migrate, openDatabase } from '../storage/index.ts';
+import { ensureSystemAccounts, verifyLedger } from '../ledger/index.ts';
+import { migrate, openDatabase, writeTransaction } from '../storage/index.ts';
 import { openApp, type App } from './app.ts';
 import { readConfig } from './config.ts';
 import { seedDemo } from './demo.ts';
-import { addPinKey, loadKeys, writeKeyFile } from './keys-file.ts';
+import { KeyFileError, addPinKey, loadKeys, writeKeyFile } from './keys-file.ts';
 import { ALL_MIGRATIONS } from './migrations.ts';
 
 /** Bad arguments and refused operations end with one line on stderr and exit code 2. */
@@ -33,8 +36,9 @@ function wholeNumber(name: string, min: number, max: number) {
 }
 
 function serialArg(value: string): string {
-  if (!/^[0-9]{1,20}$/.test(value)) throw new InvalidArgumentError('a serial is digits only');
-  return value;
+  const serial = normalizeSerial(value);
+  if (serial === null) throw new InvalidArgumentError('a serial is 1 to 12 digits');
+  return serial;
 }
 
 async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
@@ -81,7 +85,6 @@ function showCard(card: Card, balance?: string): string {
 export function buildCli(): Command {
   const program = new Command('onepin')
     .description('OnePIN operator command line')
-    .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') })
     // Set before the subcommands are added: they copy it, so every parse error is thrown to
     // runCli instead of exiting the process from deep inside commander.
@@ -127,6 +130,44 @@ export function buildCli(): Command {
       });
     });
 
+  const catalogue = program.command('catalogue').description('the denomination catalogue');
+  catalogue
+    .command('list')
+    .description('list denominations')
+    .action(async () => {
+      await withApp(async (app) => {
+        const list = await listDenominations(app.db.kysely);
+        if (list.length === 0)
+          console.log('the catalogue is empty (run: onepin catalogue load-defaults)');
+        for (const d of list) {
+          const validity =
+            d.validity.kind === 'fixed_date'
+              ? `until ${isoFromMs(d.validity.untilMs)}`
+              : `${d.validity.days} days ${d.validity.kind === 'days_after_sale' ? 'after sale' : 'after first use'}`;
+          console.log(
+            `${d.id.padEnd(18)} ${formatMoney(d.amountMinor, d.currency).padEnd(14)} ${d.design.padEnd(18)} ${validity}${d.onSale ? '' : ' (not on sale)'}`,
+          );
+        }
+      });
+    });
+  catalogue
+    .command('load-defaults')
+    .description(
+      'add the default denominations (5,000 to 100,000 won) and the KRW system accounts; no cards',
+    )
+    .action(async () => {
+      await withApp(async (app) => {
+        const nowMs = app.clock.nowMs();
+        await writeTransaction(app.db, async (tx) => {
+          await ensureSystemAccounts(app.ledger, tx, 'KRW', nowMs);
+          for (const d of DEFAULT_CATALOGUE) await upsertDenomination(tx, d, nowMs);
+        });
+        console.log(
+          `catalogue has ${(await listDenominations(app.db.kysely)).length} denominations`,
+        );
+      });
+    });
+
   const cards = program.command('cards').description('card stock and card lifecycle');
   cards
     .command('issue')
@@ -152,7 +193,7 @@ export function buildCli(): Command {
         );
         if (d === undefined) {
           throw new CliFailure(
-            `no denomination ${options.denomination}; known: ${catalogue.map((x) => x.amountMinor.toString()).join(', ')} (run: onepin demo seed)`,
+            `no denomination ${options.denomination}; known: ${catalogue.map((x) => x.amountMinor.toString()).join(', ')} (run: onepin catalogue load-defaults)`,
           );
         }
         const bar = new cliProgress.SingleBar(
@@ -298,7 +339,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    if (error instanceof CliFailure) {
+    if (error instanceof CliFailure || error instanceof KeyFileError) {
       console.error(`error: ${error.message}`);
       return 2;
     }

@@ -13,9 +13,10 @@ export interface Config {
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const port = Number.parseInt(env.PORT ?? '3000', 10);
+  const portText = env.PORT === undefined || env.PORT === '' ? '3000' : env.PORT;
+  const port = /^[0-9]{1,5}$/.test(portText) ? Number.parseInt(portText, 10) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`PORT must be a port number, got ${env.PORT ?? ''}`);
+    throw new Error(`PORT must be a port number from 0 to 65535, got "${portText}"`);
   }
   const databaseUrl = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL;
   const keyFile = env.ONEPIN_KEY_FILE === '' ? undefined : env.ONEPIN_KEY_FILE;
@@ -27,4 +28,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyFile,
     logLevel: env.LOG_LEVEL ?? 'info',
   };
+}
+
+/** A host as it goes in a URL: wildcard addresses become localhost, IPv6 gets brackets. */
+export function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -15,6 +15,11 @@ interface KeyFileJson {
   activationKey: { id: string; secret: string };
 }
 
+/** The keys cannot be loaded: the process must not start (the CLI exits 2). */
+export class KeyFileError extends Error {
+  override readonly name = 'KeyFileError';
+}
+
 export interface LoadedKeys {
   readonly ring: KeyRing;
   readonly path: string;
@@ -37,7 +42,7 @@ export function parseKeyFile(text: string): KeyRing {
     json.passwordKey === undefined ||
     json.activationKey === undefined
   ) {
-    throw new Error('key file must have pinKeys, passwordKey and activationKey');
+    throw new KeyFileError('key file must have pinKeys, passwordKey and activationKey');
   }
   const ring: KeyRing = {
     pinKeys: json.pinKeys.map(decode),
@@ -78,7 +83,7 @@ export function writeKeyFile(path: string, ring: KeyRing): void {
 export function loadKeys(config: Config): LoadedKeys {
   if (config.keyFile !== undefined) {
     if (!existsSync(config.keyFile))
-      throw new Error(`ONEPIN_KEY_FILE ${config.keyFile} does not exist`);
+      throw new KeyFileError(`ONEPIN_KEY_FILE ${config.keyFile} does not exist`);
     return {
       ring: parseKeyFile(readFileSync(config.keyFile, 'utf8')),
       path: config.keyFile,
@@ -86,7 +91,7 @@ export function loadKeys(config: Config): LoadedKeys {
     };
   }
   if (config.databaseUrl !== undefined && !config.databaseUrl.startsWith('sqlite:')) {
-    throw new Error(
+    throw new KeyFileError(
       'refusing to start: DATABASE_URL is set but ONEPIN_KEY_FILE is not. Production must supply its own key file (see docs/operations.md).',
     );
   }

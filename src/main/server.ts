@@ -1,7 +1,7 @@
 import { buildServer } from '../http/index.ts';
 import { startWorker } from '../jobs/index.ts';
 import { openApp } from './app.ts';
-import { readConfig } from './config.ts';
+import { displayHost, readConfig } from './config.ts';
 import { seedDemo } from './demo.ts';
 import { loadKeys } from './keys-file.ts';
 
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   await server.listen({ port: config.port, host: config.host });
   const address = server.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  const url = `http://${displayHost(config.host)}:${port}`;
   console.log(`OnePIN is running at ${url} (database: ${app.db.describe})`);
   if (demo !== null)
     console.log(`Demo cards created; their PINs and passwords are in ${demo.file}`);
