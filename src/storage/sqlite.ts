@@ -54,7 +54,7 @@ export function openSqlite(file: string): Database {
   };
 }
 
-function checkSqliteDurability(raw: BetterSqlite3.Database, file: string): void {
+export function checkSqliteDurability(raw: BetterSqlite3.Database, file: string): void {
   const journal = String(raw.pragma('journal_mode', { simple: true }));
   const synchronous = raw.pragma('synchronous', { simple: true }) as bigint;
   const foreignKeys = raw.pragma('foreign_keys', { simple: true }) as bigint;
