@@ -26,8 +26,9 @@ export async function activateCard(
     const row = await findByPin(ctx, tx, chains, pin.pin);
     if (row === undefined) return fail('activation_secret_invalid');
     if (row.state === 'locked') return fail('card_locked');
-    if (row.state !== 'sold') return fail('card_state_invalid');
-    const stored = row.activation_hash;
+    // A card that is not waiting for activation answers like a wrong secret, and the attempt
+    // counts: the answer must not tell a PIN's state to someone holding only the PIN.
+    const stored = row.state === 'sold' ? row.activation_hash : null;
     const given = activationHash(ctx.keys, row.id, input.activationSecret);
     const expired = row.activation_expires_at_ms === null || nowMs >= row.activation_expires_at_ms;
     if (stored === null || expired || !sameHash(stored, given)) {

@@ -49,13 +49,20 @@ export async function issueCards(
     readonly denominationId: string;
     readonly count: number;
     readonly onProgress?: (done: number, total: number) => void;
+    /**
+     * Called with each chunk's cards (PINs in the clear) right after the chunk is committed, so
+     * a print run can be written as it goes; a failure later still leaves earlier PINs saved.
+     */
+    readonly onChunk?: (cards: readonly IssuedCard[]) => void;
+    /** Keep every PIN in the result (default true; a million-card run may turn it off). */
+    readonly collect?: boolean;
   },
 ): Promise<Outcome<IssueResult>> {
   if (!Number.isSafeInteger(input.count) || input.count < 1 || input.count > limits.issueCountMax) {
     return fail('count_invalid', 'count');
   }
   const denomination = await findDenomination(ctx.db.kysely, input.denominationId);
-  if (denomination === undefined) return fail('denomination_invalid', 'denomination');
+  if (denomination?.onSale !== true) return fail('denomination_invalid', 'denomination');
   const nowMs = ctx.clock.nowMs();
   const key = currentPinKey(ctx.keys);
   const batchId = newId('iss');
@@ -91,15 +98,17 @@ export async function issueCards(
   });
 
   const cards: IssuedCard[] = [];
+  let issued = 0;
   for (let done = 0; done < input.count; done += limits.issueChunkSize) {
     const size = Math.min(limits.issueChunkSize, input.count - done);
     const pins = generatePins(size, randomBytes);
+    const chunk: IssuedCard[] = [];
     const rows = pins.map((pin, i) => {
       const hash = pinHashUnder(ctx.keys, key.id, pin);
       assert(hash !== null, 'current key hashes');
       const serial = formatSerial(firstSerial + BigInt(done + i));
       const id = newId('card');
-      cards.push({ cardId: id, serial, pin });
+      chunk.push({ cardId: id, serial, pin });
       return {
         id,
         serial,
@@ -128,9 +137,12 @@ export async function issueCards(
           .execute();
       }
     });
+    input.onChunk?.(chunk);
+    if (input.collect !== false) cards.push(...chunk);
+    issued += chunk.length;
     input.onProgress?.(done + size, input.count);
   }
-  assert(cards.length === input.count, 'issued as many as asked');
+  assert(issued === input.count, 'issued as many as asked');
   return ok({
     batchId,
     denominationId: denomination.id,

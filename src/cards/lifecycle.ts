@@ -54,7 +54,11 @@ export async function changeCardState(
     const extra = transition === 'unlock' ? { failed_attempts: 0n } : {};
     const to = await transitionCard(tx, row, transition, input.reason, nowMs, extra);
     if (to === null)
-      return fail('card_state_invalid', 'serial', `cannot ${transition} a ${row.state} card`);
+      return fail(
+        'card_state_invalid',
+        'serial',
+        `cannot ${transition} a card that is ${row.state}`,
+      );
     const after = await loadCardRow(ctx, tx, { id: row.id });
     return after === undefined ? fail('card_not_found') : ok(cardFromRow(after));
   });

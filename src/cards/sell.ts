@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { fail, limits, ok, type Outcome } from '../kernel/index.ts';
+import { derivedId, fail, limits, ok, type Outcome } from '../kernel/index.ts';
 import { AccountFlags, ensureSystemAccounts, isApplied, systemAccountId } from '../ledger/index.ts';
 import { writeTransaction } from '../storage/index.ts';
 import { cardFromRow, loadCardRow, transitionCard, type Card } from './card-row.ts';
@@ -74,7 +74,7 @@ export async function sellCard(ctx: CardsContext, input: SaleInput): Promise<Out
     );
     if (created[0] !== 'ok' && created[0] !== 'exists')
       return fail('ledger_rejected', undefined, created[0]);
-    const transferId = `sale_${card.id}`;
+    const transferId = derivedId('sale', card.id);
     const [result] = await ctx.ledger.transfer(
       tx,
       [

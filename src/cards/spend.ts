@@ -1,5 +1,12 @@
 import { fail, limits, ok, type Currency, type Outcome } from '../kernel/index.ts';
-import { TransferFlags, availableBalance, isApplied, systemAccountId } from '../ledger/index.ts';
+import {
+  TransferFlags,
+  availableBalance,
+  compareExisting,
+  isApplied,
+  systemAccountId,
+  type TransferRequest,
+} from '../ledger/index.ts';
 import { writeTransaction, type Executor } from '../storage/index.ts';
 import { cardFromRow, loadCardRow } from './card-row.ts';
 import { cardTables, type CardsContext } from './context.ts';
@@ -13,6 +20,39 @@ function rechargeMaxMinor(currency: Currency): bigint {
   return limits.rechargeMaxMinor[currency];
 }
 
+export interface MoneyResult {
+  readonly transferId: string;
+  readonly replayed: boolean;
+  readonly availableMinor: bigint;
+}
+
+/**
+ * The same transfer id again: the stored transfer answers when it is the same request, and a
+ * different request under the same id is a conflict (every field counts, as in the ledger).
+ */
+async function replayOf(
+  ctx: CardsContext,
+  tx: Executor,
+  request: TransferRequest,
+  cardAccountId: string,
+): Promise<Outcome<MoneyResult> | null> {
+  const existing = await ctx.ledger.getTransfer(tx, request.id);
+  if (existing === undefined) return null;
+  const same = compareExisting(request, existing);
+  if (same !== 'exists') return fail('idempotency_conflict', 'id', same);
+  const account = await ctx.ledger.getAccount(tx, cardAccountId);
+  return ok({
+    transferId: existing.id,
+    replayed: true,
+    availableMinor: account ? availableBalance(account) : 0n,
+  });
+}
+
+async function balanceAfter(ctx: CardsContext, tx: Executor, accountId: string): Promise<bigint> {
+  const account = await ctx.ledger.getAccount(tx, accountId);
+  return account ? availableBalance(account) : 0n;
+}
+
 export interface RechargeInput {
   readonly cardId: string;
   readonly amountMinor: bigint;
@@ -21,12 +61,6 @@ export interface RechargeInput {
   readonly transferId: string;
   readonly fundingAccountId?: string;
   readonly reference?: string;
-}
-
-export interface MoneyResult {
-  readonly transferId: string;
-  readonly replayed: boolean;
-  readonly availableMinor: bigint;
 }
 
 /** Adds value to an active card, within the single-recharge and maximum-balance limits. */
@@ -42,57 +76,35 @@ export async function rechargeCard(
     if (row === undefined) return fail('card_not_found', 'card');
     const card = cardFromRow(row);
     if (input.currency !== card.currency) return fail('currency_mismatch', 'currency');
-    const existing = await ctx.ledger.getTransfer(tx, input.transferId);
-    if (existing !== undefined) {
-      if (
-        existing.creditAccountId !== card.accountId ||
-        existing.amountMinor !== input.amountMinor ||
-        existing.code !== 'recharge'
-      ) {
-        return fail('idempotency_conflict', 'id');
-      }
-      const account = await ctx.ledger.getAccount(tx, existing.creditAccountId);
-      return ok({
-        transferId: existing.id,
-        replayed: true,
-        availableMinor: account ? availableBalance(account) : 0n,
-      });
-    }
+    if (card.accountId === null) return fail('card_not_active');
+    const request: TransferRequest = {
+      id: input.transferId,
+      debitAccountId: input.fundingAccountId ?? systemAccountId(card.currency, 'funding_clearing'),
+      creditAccountId: card.accountId,
+      amountMinor: input.amountMinor,
+      currency: card.currency,
+      code: 'recharge',
+      reference: input.reference ?? '',
+    };
+    const replay = await replayOf(ctx, tx, request, card.accountId);
+    if (replay !== null) return replay;
     if (card.state !== 'active') return fail('card_not_active');
     if (isExpired(card.expiresAtMs, nowMs)) return fail('card_expired');
-    if (input.amountMinor > rechargeMaxMinor(card.currency))
+    if (input.amountMinor > rechargeMaxMinor(card.currency)) {
       return fail('recharge_exceeds_limit', 'amount');
-    if (card.accountId === null) return fail('card_state_invalid');
+    }
     const account = await ctx.ledger.getAccount(tx, card.accountId);
     if (account === undefined) return fail('card_state_invalid');
-    if (
-      account.creditsPosted - account.debitsPosted + input.amountMinor >
-      cardBalanceMaxMinor(card.currency)
-    ) {
+    const valueAfter = account.creditsPosted - account.debitsPosted + input.amountMinor;
+    if (valueAfter > cardBalanceMaxMinor(card.currency)) {
       return fail('balance_exceeds_limit', 'amount');
     }
-    const [result] = await ctx.ledger.transfer(
-      tx,
-      [
-        {
-          id: input.transferId,
-          debitAccountId:
-            input.fundingAccountId ?? systemAccountId(card.currency, 'funding_clearing'),
-          creditAccountId: card.accountId,
-          amountMinor: input.amountMinor,
-          currency: card.currency,
-          code: 'recharge',
-          reference: input.reference ?? '',
-        },
-      ],
-      nowMs,
-    );
+    const [result] = await ctx.ledger.transfer(tx, [request], nowMs);
     if (result === undefined || !isApplied(result)) return fromLedger(result ?? 'ok');
-    const after = await ctx.ledger.getAccount(tx, card.accountId);
     return ok({
       transferId: input.transferId,
       replayed: false,
-      availableMinor: after ? availableBalance(after) : 0n,
+      availableMinor: await balanceAfter(ctx, tx, card.accountId),
     });
   });
 }
@@ -123,48 +135,36 @@ export async function spendFromCard(
   const nowMs = ctx.clock.nowMs();
   if (input.amountMinor <= 0n) return fail('amount_must_be_positive', 'amount');
   if (input.amountMinor > limits.amountMaxMinor) return fail('amount_exceeds_limit', 'amount');
+  if (
+    input.holdTimeoutMs !== undefined &&
+    (input.holdTimeoutMs <= 0n || input.holdTimeoutMs > limits.holdTimeoutMaxMs)
+  ) {
+    // Every hold expires: a hold without an end would keep a holder's money forever.
+    return fail('parameter_invalid', 'hold_timeout');
+  }
   const row = await loadCardRow(ctx, tx, { id: input.cardId });
   if (row === undefined) return fail('card_not_found', 'card');
   const card = cardFromRow(row);
   if (input.currency !== card.currency) return fail('currency_mismatch', 'currency');
-  const existing = await ctx.ledger.getTransfer(tx, input.transferId);
-  if (existing !== undefined) {
-    if (
-      existing.debitAccountId !== card.accountId ||
-      existing.amountMinor !== input.amountMinor ||
-      existing.creditAccountId !== input.creditAccountId
-    ) {
-      return fail('idempotency_conflict', 'id');
-    }
-    const account = await ctx.ledger.getAccount(tx, existing.debitAccountId);
-    return ok({
-      transferId: existing.id,
-      replayed: true,
-      availableMinor: account ? availableBalance(account) : 0n,
-    });
-  }
+  if (card.accountId === null) return fail('card_not_active');
+  const hold = input.holdTimeoutMs !== undefined;
+  const request: TransferRequest = {
+    id: input.transferId,
+    debitAccountId: card.accountId,
+    creditAccountId: input.creditAccountId,
+    amountMinor: input.amountMinor,
+    currency: card.currency,
+    code: input.code,
+    reference: input.reference ?? '',
+    flags: hold ? TransferFlags.pending : TransferFlags.none,
+    ...(input.holdTimeoutMs !== undefined ? { timeoutMs: input.holdTimeoutMs } : {}),
+  };
+  const replay = await replayOf(ctx, tx, request, card.accountId);
+  if (replay !== null) return replay;
   if (card.state === 'locked') return fail('card_locked');
   if (card.state !== 'active') return fail('card_not_active');
   if (isExpired(card.expiresAtMs, nowMs)) return fail('card_expired');
-  if (card.accountId === null) return fail('card_state_invalid');
-  const hold = input.holdTimeoutMs !== undefined;
-  const [result] = await ctx.ledger.transfer(
-    tx,
-    [
-      {
-        id: input.transferId,
-        debitAccountId: card.accountId,
-        creditAccountId: input.creditAccountId,
-        amountMinor: input.amountMinor,
-        currency: card.currency,
-        code: input.code,
-        reference: input.reference ?? '',
-        flags: hold ? TransferFlags.pending : TransferFlags.none,
-        ...(hold ? { timeoutMs: input.holdTimeoutMs } : {}),
-      },
-    ],
-    nowMs,
-  );
+  const [result] = await ctx.ledger.transfer(tx, [request], nowMs);
   if (result === undefined || !isApplied(result)) return fromLedger(result ?? 'ok');
   if (card.firstUsedAtMs === null) {
     await cardTables(tx)
@@ -176,11 +176,10 @@ export async function spendFromCard(
       .where('id', '=', card.id)
       .execute();
   }
-  const after = await ctx.ledger.getAccount(tx, card.accountId);
   return ok({
     transferId: input.transferId,
     replayed: false,
-    availableMinor: after ? availableBalance(after) : 0n,
+    availableMinor: await balanceAfter(ctx, tx, card.accountId),
   });
 }
 

@@ -10,21 +10,25 @@ export type ValidityRule =
   | { readonly kind: 'days_after_first_use'; readonly days: bigint };
 
 export const VALIDITY_DAYS_MAX = 20n * 366n;
+/** How long a "days after first use" card lasts if it is never used: five years. */
+export const VALIDITY_UNUSED_MAX_DAYS = 1_825n;
 
 export function validityIsSane(rule: ValidityRule): boolean {
   if (rule.kind === 'fixed_date') return rule.untilMs > 0n;
   return rule.days > 0n && rule.days <= VALIDITY_DAYS_MAX;
 }
 
-/** The expiry to record at sale; null when it is only known at first use. */
-export function expiryAtSale(rule: ValidityRule, soldAtMs: bigint): bigint | null {
+/** The expiry to record at sale (for "after first use", the bound for a card never used). */
+export function expiryAtSale(rule: ValidityRule, soldAtMs: bigint): bigint {
   switch (rule.kind) {
     case 'fixed_date':
       return rule.untilMs;
     case 'days_after_sale':
       return soldAtMs + rule.days * MS_PER_DAY;
     case 'days_after_first_use':
-      return null;
+      // A card never used must still end: the statutory five years after sale bound it until
+      // first use sets the real date.
+      return soldAtMs + VALIDITY_UNUSED_MAX_DAYS * MS_PER_DAY;
   }
 }
 
@@ -35,7 +39,8 @@ export function expiryAtFirstUse(
   usedAtMs: bigint,
 ): bigint | null {
   if (rule.kind !== 'days_after_first_use') return currentExpiryMs;
-  return usedAtMs + rule.days * MS_PER_DAY;
+  const fromUse = usedAtMs + rule.days * MS_PER_DAY;
+  return currentExpiryMs !== null && currentExpiryMs < fromUse ? currentExpiryMs : fromUse;
 }
 
 export function isExpired(expiresAtMs: bigint | null, nowMs: bigint): boolean {

@@ -104,7 +104,7 @@ export const ERROR_CATALOG = {
   card_locked: {
     type: 'card_error',
     status: 423,
-    message: 'The card is locked after too many failed attempts; contact support to unlock it.',
+    message: 'The card is locked (too many failed attempts, or by an operator); contact support.',
   },
   card_not_active: {
     type: 'card_error',

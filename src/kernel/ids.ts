@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Prefixed, random, URL-safe ids (`card_…`, `acc_…`) so an id names its kind in logs and
@@ -28,4 +28,15 @@ const CALLER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 /** Caller-supplied ids (transfer ids, idempotency keys): printable, bounded, no spaces. */
 export function isValidCallerId(id: string): boolean {
   return CALLER_ID.test(id);
+}
+
+/**
+ * An id made from another id (`exp_<holdId>`), so that two workers deriving it for the same
+ * thing collide into one ledger transfer. When the result would pass the caller-id limit, the
+ * base is replaced by a digest of it: still deterministic, still unique.
+ */
+export function derivedId(prefix: string, base: string): string {
+  const plain = `${prefix}_${base}`;
+  if (plain.length <= 64 && isValidCallerId(plain)) return plain;
+  return `${prefix}_h${createHash('sha256').update(base).digest('hex').slice(0, 48)}`;
 }

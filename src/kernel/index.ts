@@ -7,7 +7,7 @@ export {
   systemClock,
   type Clock,
 } from './clock.ts';
-export { isValidCallerId, newId, type IdPrefix } from './ids.ts';
+export { derivedId, isValidCallerId, newId, type IdPrefix } from './ids.ts';
 export { assertLimits, limits } from './limits.ts';
 export {
   CURRENCY_EXPONENTS,

@@ -3,7 +3,7 @@ import { isValidCallerId } from '../kernel/index.ts';
 import { limits } from '../kernel/index.ts';
 import { isCurrency } from '../kernel/index.ts';
 import { AccountFlags } from './chart.ts';
-import type { TransferResult } from './result-codes.ts';
+import { firstByPrecedence, type TransferResult } from './result-codes.ts';
 import {
   TransferFlags,
   type Account,
@@ -68,13 +68,17 @@ function addTotals(a: AccountTotals, d: AccountTotals): AccountTotals {
   };
 }
 
-/** Validation that needs nothing but the request itself. */
+/**
+ * Validation that needs nothing but the request itself, in the order of TRANSFER_RESULTS: each
+ * check may assume that every check listed before it passed.
+ */
 function checkShape(req: TransferRequest): TransferResult | null {
   const flags = req.flags ?? 0;
   if (!isValidCallerId(req.id)) return 'id_invalid';
-  if ((flags & ~KNOWN_FLAGS) !== 0) return 'flags_are_mutually_exclusive';
-  if (bitCount(flags & (TransferFlags.pending | RESOLVING)) > 1)
+  if ((flags & ~KNOWN_FLAGS) !== 0) return 'reserved_flag';
+  if (bitCount(flags & (TransferFlags.pending | RESOLVING)) > 1) {
     return 'flags_are_mutually_exclusive';
+  }
   const resolving = has(flags, RESOLVING);
   if (!resolving && req.pendingId !== undefined) return 'pending_id_must_be_empty';
   if (resolving && (req.pendingId === undefined || req.pendingId === '')) {
@@ -90,40 +94,39 @@ function checkShape(req: TransferRequest): TransferResult | null {
   ) {
     return 'timeout_exceeds_limit';
   }
-  if (req.amountMinor !== undefined && req.amountMinor <= 0n) return 'amount_must_be_positive';
-  if (!resolving && req.amountMinor === undefined) return 'amount_must_be_positive';
-  if (req.amountMinor !== undefined && req.amountMinor > limits.amountMaxMinor) {
-    return 'amount_exceeds_limit';
+  if (!resolving) {
+    if (req.debitAccountId === undefined || req.debitAccountId === '') {
+      return 'debit_account_id_must_not_be_empty';
+    }
+    if (req.creditAccountId === undefined || req.creditAccountId === '') {
+      return 'credit_account_id_must_not_be_empty';
+    }
+    if (req.debitAccountId === req.creditAccountId) return 'accounts_must_be_different';
   }
-  if (
-    has(flags, TransferFlags.voidPending | TransferFlags.expirePending) &&
-    req.amountMinor !== undefined
-  ) {
-    return 'amount_must_be_positive';
+  const voiding = has(flags, TransferFlags.voidPending | TransferFlags.expirePending);
+  if (voiding) {
+    if (req.amountMinor !== undefined) return 'amount_must_be_empty';
+  } else {
+    // A post may leave the amount out (the whole hold); everything else must carry one.
+    if (req.amountMinor === undefined && !resolving) return 'amount_must_be_positive';
+    if (req.amountMinor !== undefined && req.amountMinor <= 0n) return 'amount_must_be_positive';
+    if (req.amountMinor !== undefined && req.amountMinor > limits.amountMaxMinor) {
+      return 'amount_exceeds_limit';
+    }
   }
-  if (!resolving && (req.currency === undefined || !isCurrency(req.currency)))
+  if (!resolving && (req.currency === undefined || !isCurrency(req.currency))) {
     return 'currency_invalid';
-  if (resolving && req.currency !== undefined && !isCurrency(req.currency))
+  }
+  if (resolving && req.currency !== undefined && !isCurrency(req.currency)) {
     return 'currency_invalid';
+  }
   if (!CODE_PATTERN.test(req.code)) return 'code_invalid';
   if ((req.reference ?? '').length > limits.referenceLengthMax) return 'reference_too_long';
-  if (
-    !resolving &&
-    (req.debitAccountId === undefined ||
-      req.creditAccountId === undefined ||
-      req.debitAccountId === req.creditAccountId)
-  ) {
-    return req.debitAccountId === undefined
-      ? 'debit_account_not_found'
-      : req.creditAccountId === undefined
-        ? 'credit_account_not_found'
-        : 'accounts_must_be_different';
-  }
   return null;
 }
 
 /** Same id seen before: the same body is `exists`, anything else names the first difference. */
-function compareExisting(req: TransferRequest, old: StoredTransfer): TransferResult {
+export function compareExisting(req: TransferRequest, old: StoredTransfer): TransferResult {
   const flags = req.flags ?? 0;
   if (flags !== old.flags) return 'exists_with_different_flags';
   if ((req.pendingId ?? null) !== old.pendingId) return 'exists_with_different_pending_id';
@@ -144,22 +147,40 @@ function compareExisting(req: TransferRequest, old: StoredTransfer): TransferRes
   return 'exists';
 }
 
-function flagOk(account: Account, after: AccountTotals): TransferResult | null {
-  if (after.debitsPending + after.debitsPosted > limits.totalMaxMinor) return 'overflows_debits';
-  if (after.creditsPending + after.creditsPosted > limits.totalMaxMinor) return 'overflows_credits';
+/** Every balance rule the totals `after` would break, for one account. */
+function brokenRules(account: Account, after: AccountTotals): TransferResult[] {
+  const broken: TransferResult[] = [];
+  if (after.debitsPending + after.debitsPosted > limits.totalMaxMinor)
+    broken.push('overflows_debits');
+  if (after.creditsPending + after.creditsPosted > limits.totalMaxMinor) {
+    broken.push('overflows_credits');
+  }
   if (
     (account.flags & AccountFlags.debitsMustNotExceedCredits) !== 0n &&
     after.debitsPending + after.debitsPosted > after.creditsPosted
   ) {
-    return 'exceeds_credits';
+    broken.push('exceeds_credits');
   }
   if (
     (account.flags & AccountFlags.creditsMustNotExceedDebits) !== 0n &&
     after.creditsPending + after.creditsPosted > after.debitsPosted
   ) {
-    return 'exceeds_debits';
+    broken.push('exceeds_debits');
   }
-  return null;
+  return broken;
+}
+
+/** The first rule (by precedence) that either side of a transfer would break. */
+function balanceRule(
+  debit: Account,
+  debitDelta: AccountTotals,
+  credit: Account,
+  creditDelta: AccountTotals,
+): TransferResult | null {
+  return firstByPrecedence([
+    ...brokenRules(debit, addTotals(debit, debitDelta)),
+    ...brokenRules(credit, addTotals(credit, creditDelta)),
+  ]);
 }
 
 /** The account rules every write must keep; checked by the engine and again after writing. */
@@ -169,7 +190,7 @@ export function accountInvariantHolds(account: Account): boolean {
     account.debitsPosted >= 0n &&
     account.creditsPending >= 0n &&
     account.creditsPosted >= 0n;
-  return nonNegative && flagOk(account, account) === null;
+  return nonNegative && brokenRules(account, account).length === 0;
 }
 
 interface Decision {
@@ -206,8 +227,7 @@ function decide(state: LedgerState, req: TransferRequest, nowMs: bigint): Decisi
     const creditDelta = pending
       ? { ...ZERO, creditsPending: amount }
       : { ...ZERO, creditsPosted: amount };
-    const bad =
-      flagOk(debit, addTotals(debit, debitDelta)) ?? flagOk(credit, addTotals(credit, creditDelta));
+    const bad = balanceRule(debit, debitDelta, credit, creditDelta);
     if (bad !== null) return { result: bad };
     const timeoutMs = req.timeoutMs ?? 0n;
     const transfer: StoredTransfer = {
@@ -278,8 +298,7 @@ function decide(state: LedgerState, req: TransferRequest, nowMs: bigint): Decisi
   assert(debit !== undefined && credit !== undefined, 'accounts of a pending hold are loaded');
   const debitDelta = { ...ZERO, debitsPending: -hold.amountMinor, debitsPosted: amountPosted };
   const creditDelta = { ...ZERO, creditsPending: -hold.amountMinor, creditsPosted: amountPosted };
-  const bad =
-    flagOk(debit, addTotals(debit, debitDelta)) ?? flagOk(credit, addTotals(credit, creditDelta));
+  const bad = balanceRule(debit, debitDelta, credit, creditDelta);
   if (bad !== null) return { result: bad };
   const transfer: StoredTransfer = {
     id: req.id,

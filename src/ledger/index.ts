@@ -6,7 +6,13 @@ export {
   systemAccountId,
   type AccountCode,
 } from './chart.ts';
-export { applyBatch, accountInvariantHolds, type BatchPlan, type LedgerState } from './engine.ts';
+export {
+  applyBatch,
+  accountInvariantHolds,
+  compareExisting,
+  type BatchPlan,
+  type LedgerState,
+} from './engine.ts';
 export { LEDGER_MIGRATIONS } from './migrations.ts';
 export {
   ACCOUNT_RESULTS,

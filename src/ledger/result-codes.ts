@@ -9,18 +9,22 @@ export const TRANSFER_RESULTS = [
   'linked_event_failed',
   'linked_event_chain_open',
   'id_invalid',
+  'reserved_flag',
   'flags_are_mutually_exclusive',
   'pending_id_must_be_empty',
   'pending_id_must_not_be_empty',
   'pending_id_must_be_different',
   'timeout_reserved_for_pending_transfer',
   'timeout_exceeds_limit',
+  'debit_account_id_must_not_be_empty',
+  'credit_account_id_must_not_be_empty',
+  'accounts_must_be_different',
   'amount_must_be_positive',
+  'amount_must_be_empty',
   'amount_exceeds_limit',
   'currency_invalid',
   'code_invalid',
   'reference_too_long',
-  'accounts_must_be_different',
   'exists_with_different_flags',
   'exists_with_different_pending_id',
   'exists_with_different_timeout',
@@ -67,6 +71,15 @@ export const ACCOUNT_RESULTS = [
 ] as const;
 
 export type AccountResult = (typeof ACCOUNT_RESULTS)[number];
+
+/** The result listed first among several that apply. */
+export function firstByPrecedence(results: readonly TransferResult[]): TransferResult | null {
+  let best: TransferResult | null = null;
+  for (const r of results) {
+    if (best === null || TRANSFER_RESULTS.indexOf(r) < TRANSFER_RESULTS.indexOf(best)) best = r;
+  }
+  return best;
+}
 
 /** Results after which the transfer is on the books (now, or from an earlier identical call). */
 export function isApplied(result: TransferResult): boolean {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { tablesOf, type Executor } from '../storage/index.ts';
+import { readSnapshot, tablesOf, type Database, type Executor } from '../storage/index.ts';
 import { GENESIS_HASH, journalHash } from './journal-hash.ts';
 import type { LedgerTables } from './tables.ts';
 import type { AccountTotals } from './types.ts';
@@ -38,7 +38,12 @@ interface Running {
  * "after" totals are the running sums; every transfer's lines balance; the pending totals equal
  * the open holds; and per currency all debits equal all credits.
  */
-export async function verifyLedger(executor: Executor): Promise<VerifyReport> {
+export async function verifyLedger(db: Database): Promise<VerifyReport> {
+  // Every query reads the same snapshot, so a live system cannot produce false alarms.
+  return readSnapshot(db, verifyIn);
+}
+
+async function verifyIn(executor: Executor): Promise<VerifyReport> {
   const db = tablesOf<LedgerTables>(executor);
   const problems: string[] = [];
   let problemCount = 0;
@@ -211,6 +216,16 @@ export async function verifyLedger(executor: Executor): Promise<VerifyReport> {
     limit ${PROBLEMS_MAX}`.execute(executor);
   for (const h of holds.rows) {
     problem(`account ${h.account_id}: debits_pending ${h.debits_pending} ≠ open holds ${h.held}`);
+  }
+  const credited = await sql<{ account_id: string; held: bigint; credits_pending: bigint }>`
+    select a.id as account_id, coalesce(h.held, 0) as held, a.credits_pending as credits_pending
+    from ledger_account a
+    left join (select credit_account_id, sum(amount_minor) as held from ledger_pending
+               where status = 'pending' group by credit_account_id) h on h.credit_account_id = a.id
+    where a.credits_pending <> coalesce(h.held, 0)
+    limit ${PROBLEMS_MAX}`.execute(executor);
+  for (const h of credited.rows) {
+    problem(`account ${h.account_id}: credits_pending ${h.credits_pending} ≠ open holds ${h.held}`);
   }
 
   const transferCount = await sql<{ n: bigint }>`select count(*) as n from ledger_transfer`.execute(

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   DEFAULT_CATALOGUE,
   changeCardState,
@@ -44,6 +45,11 @@ function serialArg(value: string): string {
 async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
   const config = readConfig();
   const keys = loadKeys(config);
+  if (keys.generated) {
+    console.error(
+      `warning: generated a DEMO key file at ${keys.path}; production must supply its own with ONEPIN_KEY_FILE`,
+    );
+  }
   const app = await openApp({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -183,9 +189,10 @@ export function buildCli(): Command {
     )
     .option(
       '--pins-out <file>',
-      'write serials and PINs here (the print run); otherwise PINs are discarded',
+      'where to write serials and PINs (the print run); default: a new file under $ONEPIN_DATA_DIR/print-runs/',
     )
     .action(async (options: { denomination: string; count: number; pinsOut?: string }) => {
+      const config = readConfig();
       await withApp(async (app) => {
         const catalogue = await listDenominations(app.db.kysely);
         const d = catalogue.find(
@@ -196,6 +203,17 @@ export function buildCli(): Command {
             `no denomination ${options.denomination}; known: ${catalogue.map((x) => x.amountMinor.toString()).join(', ')} (run: onepin catalogue load-defaults)`,
           );
         }
+        // The print run is the only place the PINs ever exist in the clear: written chunk by
+        // chunk as each is committed, readable by the owner only, never overwritten.
+        const stamp = isoFromMs(app.clock.nowMs()).replace(/[:.]/g, '-');
+        const file =
+          options.pinsOut ?? join(config.dataDir, 'print-runs', `print-run-${stamp}.csv`);
+        mkdirSync(dirname(file), { recursive: true });
+        try {
+          writeFileSync(file, 'serial,pin,denomination,design\n', { mode: 0o600, flag: 'wx' });
+        } catch {
+          throw new CliFailure(`${file} already exists; a print run is never overwritten`);
+        }
         const bar = new cliProgress.SingleBar(
           { format: 'issuing [{bar}] {value}/{total} cards', stream: process.stderr },
           cliProgress.Presets.shades_classic,
@@ -204,23 +222,22 @@ export function buildCli(): Command {
         const result = await issueCards(app.cards, {
           denominationId: d.id,
           count: options.count,
+          collect: false,
+          onChunk: (chunk) => {
+            const lines = chunk.map(
+              (c) => `${c.serial},${formatPin(c.pin)},${d.amountMinor},${d.design}\n`,
+            );
+            appendFileSync(file, lines.join(''));
+          },
           onProgress: (done) => bar.update(done),
         });
         bar.stop();
-        if (!result.ok) throw new CliFailure(describeError(result.error));
-        if (options.pinsOut !== undefined) {
-          const lines = result.value.cards.map(
-            (c) => `${c.serial},${formatPin(c.pin)},${d.amountMinor},${d.design}`,
-          );
-          writeFileSync(options.pinsOut, `serial,pin,denomination,design\n${lines.join('\n')}\n`, {
-            mode: 0o600,
-          });
+        if (!result.ok) {
+          rmSync(file, { force: true });
+          throw new CliFailure(describeError(result.error));
         }
         console.log(
-          `issued ${result.value.count} × ${formatMoney(d.amountMinor, d.currency)} cards, batch ${result.value.batchId}, serials ${result.value.serialFirst}–${result.value.serialLast}` +
-            (options.pinsOut !== undefined
-              ? `; PINs written to ${options.pinsOut}`
-              : '; PINs discarded (use --pins-out for a print run)'),
+          `issued ${result.value.count} × ${formatMoney(d.amountMinor, d.currency)} cards, batch ${result.value.batchId}, serials ${result.value.serialFirst}–${result.value.serialLast}; PINs written to ${file}`,
         );
       });
     });
@@ -280,7 +297,7 @@ export function buildCli(): Command {
     .description('recompute every account from the journal and check the books balance')
     .action(async () => {
       await withApp(async (app) => {
-        const report = await verifyLedger(app.db.kysely);
+        const report = await verifyLedger(app.db);
         console.log(
           `accounts ${report.accounts}, transfers ${report.transfers}, journal lines ${report.journalLines}`,
         );

@@ -5,4 +5,4 @@ export { migrate, type MigrationSet, type MigrateReport } from './migrate.ts';
 export { openDatabase, type OpenOptions } from './open.ts';
 export { openPostgres, redactUrl } from './postgres.ts';
 export { openSqlite } from './sqlite.ts';
-export { isRetryable, lockClause, writeTransaction } from './transaction.ts';
+export { isRetryable, lockClause, readSnapshot, writeTransaction } from './transaction.ts';

@@ -59,3 +59,28 @@ export async function writeTransaction<T>(
 export function lockClause(db: Pick<Database, 'dialect'>): ReturnType<typeof sql.raw> {
   return sql.raw(db.dialect === 'postgres' ? ' for update' : '');
 }
+
+/**
+ * Runs read-only `work` on one consistent snapshot: REPEATABLE READ on PostgreSQL, a deferred
+ * read transaction on SQLite (WAL readers see the database as of their first read).
+ */
+export async function readSnapshot<T>(
+  db: Database,
+  work: (tx: Executor) => Promise<T>,
+): Promise<T> {
+  if (db.dialect === 'sqlite') {
+    return db.kysely.connection().execute(async (connection) => {
+      await sql`begin`.execute(connection);
+      try {
+        return await work(connection);
+      } finally {
+        await sql`rollback`.execute(connection);
+      }
+    });
+  }
+  return db.kysely
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(work);
+}

@@ -43,7 +43,7 @@ for (const target of DATABASES) {
       cardId = active.value.id;
     });
     after(async () => {
-      assert.equal((await verifyLedger(t.app.db.kysely)).ok, true);
+      assert.equal((await verifyLedger(t.app.db)).ok, true);
       await t.dispose();
     });
 
@@ -148,7 +148,7 @@ describe('concurrent spending from several SQLite processes', () => {
       const balance = await cardBalance(t.app.cards, t.app.db.kysely, active.value.id);
       assert.ok(balance.ok);
       assert.equal(balance.value.balanceMinor, 200n);
-      assert.equal((await verifyLedger(t.app.db.kysely)).ok, true);
+      assert.equal((await verifyLedger(t.app.db)).ok, true);
     } finally {
       await t.dispose();
     }

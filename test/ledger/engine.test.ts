@@ -113,25 +113,27 @@ const base = {
  * precedence, and the last is valid. A row that breaks two rules proves which one wins.
  */
 const NEW_TRANSFER_TABLE: readonly (readonly [TransferResult, TransferRequest])[] = [
-  ['id_invalid', { ...base, id: 'bad id with spaces', amountMinor: -1n }],
+  ['id_invalid', { ...base, id: 'bad id with spaces', flags: 1024 }],
+  ['reserved_flag', { ...base, flags: 1024 | TransferFlags.pending | TransferFlags.postPending }],
   [
     'flags_are_mutually_exclusive',
     { ...base, flags: TransferFlags.pending | TransferFlags.postPending, amountMinor: -1n },
   ],
-  ['flags_are_mutually_exclusive', { ...base, flags: 1024 }],
   ['pending_id_must_be_empty', { ...base, pendingId: 'hold1', amountMinor: -1n }],
   ['timeout_reserved_for_pending_transfer', { ...base, timeoutMs: 10n, amountMinor: -1n }],
   [
     'timeout_exceeds_limit',
-    { ...base, flags: TransferFlags.pending, timeoutMs: 10n ** 12n, amountMinor: -1n },
+    { ...base, flags: TransferFlags.pending, timeoutMs: 10n ** 12n, debitAccountId: '' },
   ],
+  ['debit_account_id_must_not_be_empty', { ...base, debitAccountId: '', creditAccountId: '' }],
+  ['credit_account_id_must_not_be_empty', { ...base, creditAccountId: '', amountMinor: 0n }],
+  ['accounts_must_be_different', { ...base, creditAccountId: 'card', amountMinor: 0n }],
   ['amount_must_be_positive', { ...base, amountMinor: 0n, currency: 'XXX' }],
   ['amount_must_be_positive', { ...base, amountMinor: -5n }],
   ['amount_exceeds_limit', { ...base, amountMinor: 2n ** 53n, currency: 'XXX' }],
   ['currency_invalid', { ...base, currency: 'XXX', code: 'Bad Code' }],
   ['code_invalid', { ...base, code: 'Bad Code', reference: 'x'.repeat(200) }],
-  ['reference_too_long', { ...base, reference: 'x'.repeat(200), creditAccountId: 'card' }],
-  ['accounts_must_be_different', { ...base, creditAccountId: 'card' }],
+  ['reference_too_long', { ...base, id: 'sale1', reference: 'x'.repeat(200) }],
   [
     'exists_with_different_flags',
     {
@@ -248,7 +250,7 @@ const RESOLVE_TABLE: readonly (readonly [TransferResult, TransferRequest, Ledger
   ['pending_id_must_be_different', { ...post, id: 'hold1' }],
   ['amount_must_be_positive', { ...post, amountMinor: 0n }],
   [
-    'amount_must_be_positive',
+    'amount_must_be_empty',
     {
       id: 'v1',
       pendingId: 'hold1',

@@ -300,14 +300,14 @@ for (const target of DATABASES) {
     });
 
     test('verify passes, then detects a changed line, a changed total and a removed line', async () => {
-      const report = await verifyLedger(db.kysely);
+      const report = await verifyLedger(db);
       assert.equal(report.ok, true, report.problems.join('\n'));
       assert.ok(report.journalLines > 0);
       for (const c of report.currencies) assert.equal(c.debitsPosted, c.creditsPosted);
 
       const tamper = async (change: string, undo: string): Promise<string[]> => {
         await sql.raw(change).execute(db.kysely);
-        const bad = await verifyLedger(db.kysely);
+        const bad = await verifyLedger(db);
         await sql.raw(undo).execute(db.kysely);
         assert.equal(bad.ok, false);
         return [...bad.problems];
@@ -352,7 +352,7 @@ for (const target of DATABASES) {
         p3.join('\n'),
       );
       await sql.raw('drop table saved_line').execute(db.kysely);
-      assert.equal((await verifyLedger(db.kysely)).ok, true);
+      assert.equal((await verifyLedger(db)).ok, true);
     });
 
     test('200 concurrent holds of 700 on a card of 10,000: exactly 14 accepted', async () => {
@@ -399,7 +399,7 @@ for (const target of DATABASES) {
       assert.ok(card);
       assert.equal(card.debitsPending, 9_800n);
       assert.equal(availableBalance(card), 200n);
-      assert.equal((await verifyLedger(db.kysely)).ok, true);
+      assert.equal((await verifyLedger(db)).ok, true);
     });
   });
 }

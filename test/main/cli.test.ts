@@ -66,7 +66,14 @@ describe('onepin CLI on the embedded database', () => {
   });
 
   test('demo seed loads six demo cards and writes their PINs to an owner-only file', async () => {
-    const out = await cliOk(['demo', 'seed'], env);
+    // The first command on a fresh data directory generates the demo key file, and says so.
+    const first = await runCli(['demo', 'seed'], env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stderr,
+      /^warning: generated a DEMO key file at .*keys\.json; production must supply its own with ONEPIN_KEY_FILE\n$/,
+    );
+    const out = first.stdout;
     const file = join(dir, 'demo-cards.txt');
     assert.match(out, /^seeded 6 demo cards; PINs and passwords are in (.+)\n$/);
     assert.ok(out.includes(file), out);

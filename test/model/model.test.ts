@@ -127,6 +127,7 @@ interface ModelCard {
   posted: bigint;
   expiresAt: bigint | null;
   breakageDue: boolean;
+  used: boolean;
 }
 interface ModelHold {
   id: string;
@@ -180,6 +181,7 @@ async function runSequence(t: TestApp, cmds: readonly Cmd[]): Promise<void> {
           posted: 0n,
           expiresAt: null,
           breakageDue: false,
+          used: false,
         });
         break;
       }
@@ -200,8 +202,9 @@ async function runSequence(t: TestApp, cmds: readonly Cmd[]): Promise<void> {
             secret: r.value.activationSecret,
             secretExpiresAt: now + limits.activationSecretTtlMs,
             posted: m.face,
+            // "After first use" cards are bounded by five years after sale until first use.
             expiresAt:
-              m.validity.kind === 'days_after_sale' ? now + m.validity.days * MS_PER_DAY : null,
+              now + (m.validity.kind === 'days_after_sale' ? m.validity.days : 1_825n) * MS_PER_DAY,
           });
         }
         break;
@@ -220,9 +223,13 @@ async function runSequence(t: TestApp, cmds: readonly Cmd[]): Promise<void> {
         assert.equal(r.ok, expect, `activate ${m.state} good=${c.good}`);
         if (r.ok)
           Object.assign(m, { state: 'active', secret: null, hasPassword: true, attempts: 0 });
-        else if (m.state === 'sold') {
+        else if (m.state !== 'locked') {
+          // Every failed activation counts, whatever the state (the answer is uniform), and
+          // locks a card that can be locked once the limit is reached.
           m.attempts += 1;
-          if (m.attempts >= limits.pinAttemptsMax) m.state = 'locked';
+          if (m.attempts >= limits.pinAttemptsMax && (m.state === 'sold' || m.state === 'active')) {
+            m.state = 'locked';
+          }
         }
         break;
       }
@@ -270,8 +277,11 @@ async function runSequence(t: TestApp, cmds: readonly Cmd[]): Promise<void> {
             expiresAt: now + HOLD_TIMEOUT,
             status: 'pending',
           });
-          if (m.validity.kind === 'days_after_first_use' && m.expiresAt === null)
-            m.expiresAt = now + m.validity.days * MS_PER_DAY;
+          if (m.validity.kind === 'days_after_first_use' && !m.used) {
+            const fromUse = now + m.validity.days * MS_PER_DAY;
+            m.expiresAt = m.expiresAt !== null && m.expiresAt < fromUse ? m.expiresAt : fromUse;
+          }
+          m.used = true;
         }
         break;
       }
@@ -373,7 +383,7 @@ async function runSequence(t: TestApp, cmds: readonly Cmd[]): Promise<void> {
       assert.equal(BigInt(s.dq), BigInt(s.cq), `${s.currency} pending sums to zero`);
     }
   }
-  const report = await verifyLedger(app.db.kysely);
+  const report = await verifyLedger(app.db);
   assert.equal(report.ok, true, report.problems.join('\n'));
 }
 
