@@ -24,6 +24,8 @@ export interface Card {
   readonly soldAtMs: bigint | null;
   readonly activatedAtMs: bigint | null;
   readonly channel: string | null;
+  /** False for test cards: they pay only test-mode payments. */
+  readonly livemode: boolean;
   readonly issueBatchId: string;
   readonly createdAtMs: bigint;
 }
@@ -77,6 +79,7 @@ export function cardFromRow(row: CardTable): Card {
     soldAtMs: row.sold_at_ms,
     activatedAtMs: row.activated_at_ms,
     channel: row.channel,
+    livemode: row.livemode === 1n,
     issueBatchId: row.issue_batch_id,
     createdAtMs: row.created_at_ms,
   };

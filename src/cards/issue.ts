@@ -56,6 +56,8 @@ export async function issueCards(
     readonly onChunk?: (cards: readonly IssuedCard[]) => void;
     /** Keep every PIN in the result (default true; a million-card run may turn it off). */
     readonly collect?: boolean;
+    /** Test cards (false) pay only test payments; default live. */
+    readonly livemode?: boolean;
   },
 ): Promise<Outcome<IssueResult>> {
   if (!Number.isSafeInteger(input.count) || input.count < 1 || input.count > limits.issueCountMax) {
@@ -124,6 +126,7 @@ export async function issueCards(
         account_id: null,
         failed_attempts: 0n,
         breakage_open: 0n,
+        livemode: input.livemode === false ? 0n : 1n,
         ...validityColumns(denomination.validity),
         issue_batch_id: batchId,
         created_at_ms: nowMs,

@@ -115,4 +115,13 @@ export const CARDS_MIGRATIONS: MigrationSet = {
         .execute();
     },
   },
+  '0003_cards_livemode': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Test cards (livemode 0) pay only test payments; live cards only live ones.
+      await db.schema
+        .alterTable('card')
+        .addColumn('livemode', big, (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+  },
 };

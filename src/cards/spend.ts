@@ -120,6 +120,8 @@ export interface SpendInput {
   readonly reference?: string;
   /** A hold (pending transfer) with this lifetime; absent = a direct debit. */
   readonly holdTimeoutMs?: bigint;
+  /** When given, the card's mode must match: test cards pay test payments only. */
+  readonly livemode?: boolean;
 }
 
 /**
@@ -164,6 +166,9 @@ export async function spendFromCard(
   if (card.state === 'locked') return fail('card_locked');
   if (card.state !== 'active') return fail('card_not_active');
   if (isExpired(card.expiresAtMs, nowMs)) return fail('card_expired');
+  if (input.livemode !== undefined && input.livemode !== card.livemode) {
+    return fail('card_mode_mismatch');
+  }
   const [result] = await ctx.ledger.transfer(tx, [request], nowMs);
   if (result === undefined || !isApplied(result)) return fromLedger(result ?? 'ok');
   if (card.firstUsedAtMs === null) {

@@ -27,6 +27,8 @@ export interface CardTable {
   channel: string | null;
   /** 1 while an expired card still has holds whose release must be swept to breakage. */
   breakage_open: bigint;
+  /** 1 for live cards, 0 for test cards (which pay only test payments). */
+  livemode: bigint;
   issue_batch_id: string;
   created_at_ms: bigint;
 }

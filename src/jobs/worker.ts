@@ -1,6 +1,7 @@
 import { expireDueCards, type CardsContext } from '../cards/index.ts';
 import { limits, type Clock } from '../kernel/index.ts';
 import type { LedgerStore } from '../ledger/index.ts';
+import { expireDuePayments, purgeIdempotency, type PaymentsContext } from '../payments/index.ts';
 import type { Database } from '../storage/index.ts';
 import { expireDueHolds } from './expire-holds.ts';
 
@@ -8,11 +9,13 @@ export interface WorkerDeps {
   readonly db: Database;
   readonly ledger: LedgerStore;
   readonly cards: CardsContext;
+  readonly payments: PaymentsContext;
   readonly clock: Clock;
   readonly log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
 export interface PassReport {
+  readonly paymentsExpired: number;
   readonly holdsExpired: number;
   readonly cardsExpired: number;
   readonly breakageMinor: bigint;
@@ -20,9 +23,18 @@ export interface PassReport {
 
 /** One pass of scheduled work; each step is bounded, so a pass always ends. */
 export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
+  // Payments first: they expire their own holds and tell the associate; the ledger's generic
+  // pass then catches any other hold whose time has come.
+  const paymentsExpired = await expireDuePayments(deps.payments);
   const holdsExpired = await expireDueHolds(deps, deps.clock.nowMs());
   const cards = await expireDueCards(deps.cards, limits.expiryBatchMax);
-  return { holdsExpired, cardsExpired: cards.expired, breakageMinor: cards.sweptMinor };
+  await purgeIdempotency(deps.payments);
+  return {
+    paymentsExpired,
+    holdsExpired,
+    cardsExpired: cards.expired,
+    breakageMinor: cards.sweptMinor,
+  };
 }
 
 /** Runs passes every `intervalMs` until stopped; a failing pass is logged and retried next time. */
@@ -36,7 +48,7 @@ export function startWorker(
   const tick = (): void => {
     running = runWorkerPass(deps)
       .then((report) => {
-        if (report.holdsExpired + report.cardsExpired > 0) {
+        if (report.paymentsExpired + report.holdsExpired + report.cardsExpired > 0) {
           deps.log.info(
             { ...report, breakageMinor: report.breakageMinor.toString() },
             'worker pass',

@@ -4,7 +4,13 @@
  * when they differ. Codes are stable; messages may be improved.
  */
 export type ErrorType =
-  'invalid_request_error' | 'card_error' | 'authentication_error' | 'state_error' | 'api_error';
+  | 'invalid_request_error'
+  | 'card_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'rate_limit_error'
+  | 'state_error'
+  | 'api_error';
 
 interface ErrorSpec {
   readonly type: ErrorType;
@@ -121,6 +127,11 @@ export const ERROR_CATALOG = {
     status: 409,
     message: 'The card is not in a state that allows this step.',
   },
+  card_mode_mismatch: {
+    type: 'card_error',
+    status: 402,
+    message: 'A test card pays only test payments, and a live card only live ones.',
+  },
   insufficient_funds: {
     type: 'card_error',
     status: 402,
@@ -146,6 +157,114 @@ export const ERROR_CATALOG = {
     type: 'api_error',
     status: 409,
     message: 'The ledger refused the transfer; see the detail code.',
+  },
+  // Gateway: resources
+  associate_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'No associate with that id.',
+  },
+  api_key_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'No active API key with that id.',
+  },
+  payment_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'No payment with that id.',
+  },
+  refund_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'No refund with that id.',
+  },
+  event_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'No event with that id.',
+  },
+  route_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'No such endpoint.',
+  },
+  // Gateway: authentication and request rules
+  api_key_invalid: {
+    type: 'authentication_error',
+    status: 401,
+    message: 'The API key is missing, unknown, revoked or expired.',
+  },
+  signature_missing: {
+    type: 'authentication_error',
+    status: 401,
+    message: 'This call moves money and must carry an OnePIN-Signature header.',
+  },
+  signature_invalid: {
+    type: 'authentication_error',
+    status: 401,
+    message: 'The OnePIN-Signature header does not match the request.',
+  },
+  signature_expired: {
+    type: 'authentication_error',
+    status: 401,
+    message: 'The signature timestamp is more than 300 seconds from our clock.',
+  },
+  signature_replayed: {
+    type: 'authentication_error',
+    status: 401,
+    message: 'This signature was already used; sign each request afresh.',
+  },
+  scope_missing: {
+    type: 'permission_error',
+    status: 403,
+    message: 'The API key does not have the scope this call needs.',
+  },
+  associate_not_trusted: {
+    type: 'permission_error',
+    status: 403,
+    message: 'Only associates marked as trusted channels may charge with a PIN and password.',
+  },
+  idempotency_key_required: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'Every mutating call needs an Idempotency-Key header (1–255 printable characters).',
+  },
+  rate_limited: {
+    type: 'rate_limit_error',
+    status: 429,
+    message: 'Too many requests; slow down and retry after the Retry-After seconds.',
+  },
+  csrf_invalid: {
+    type: 'invalid_request_error',
+    status: 403,
+    message: 'The form expired or did not come from this site; reload the page and try again.',
+  },
+  // Gateway: payment rules
+  return_url_not_allowed: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The return URL is not on the associate’s allow-list.',
+  },
+  payment_state_invalid: {
+    type: 'state_error',
+    status: 409,
+    message: 'The payment is not in a state that allows this step.',
+  },
+  amount_exceeds_capturable: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The amount is more than what is authorized and not yet captured.',
+  },
+  amount_exceeds_refundable: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The amount is more than what was captured and not yet refunded.',
+  },
+  associate_balance_insufficient: {
+    type: 'state_error',
+    status: 409,
+    message: 'What we owe the associate is less than the refund (it was already paid out).',
   },
   internal_error: {
     type: 'api_error',

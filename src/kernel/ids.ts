@@ -7,7 +7,22 @@ import { createHash, randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
 export type IdPrefix =
-  'acc' | 'tr' | 'card' | 'den' | 'iss' | 'act' | 'req' | 'pay' | 'ref' | 'evt';
+  | 'acc'
+  | 'tr'
+  | 'card'
+  | 'den'
+  | 'iss'
+  | 'act'
+  | 'req'
+  | 'pay'
+  | 'ref'
+  | 'evt'
+  | 'asc'
+  | 'key'
+  | 'pp'
+  | 'cap'
+  | 'whd'
+  | 'flg';
 
 /** 22 characters of base 36: about 113 bits. */
 const ID_CHARS = 22;

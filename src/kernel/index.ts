@@ -14,6 +14,7 @@ export {
   formatMoney,
   isCurrency,
   parseAmountMinor,
+  jsonInteger,
   type AmountParse,
   type Currency,
 } from './money.ts';

@@ -65,3 +65,14 @@ export function formatMoney(amountMinor: bigint, currency: Currency): string {
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${negative ? '-' : ''}${grouped}${fraction} ${currency}`;
 }
+
+/**
+ * A bigint amount as a JSON number. Amounts are bounded by `amountMaxMinor` (2^53 − 1), so the
+ * conversion is exact; a larger value is a broken invariant, not a rounding.
+ */
+export function jsonInteger(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new RangeError('integer outside the exact JSON range');
+  }
+  return Number(value);
+}

@@ -23,6 +23,7 @@ import { readConfig } from './config.ts';
 import { seedDemo } from './demo.ts';
 import { KeyFileError, addPinKey, loadKeys, writeKeyFile } from './keys-file.ts';
 import { ALL_MIGRATIONS } from './migrations.ts';
+import { addAssociateCommands } from './cli-associates.ts';
 
 /** Bad arguments and refused operations end with one line on stderr and exit code 2. */
 class CliFailure extends Error {}
@@ -54,6 +55,7 @@ async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     keys: keys.ring,
+    paymentKeys: keys.payment,
   });
   try {
     return await work(app);
@@ -331,6 +333,7 @@ export function buildCli(): Command {
         databaseUrl: config.databaseUrl,
         dataDir: config.dataDir,
         keys: ring,
+        paymentKeys: loaded.payment,
       });
       try {
         let total = 0;
@@ -347,6 +350,7 @@ export function buildCli(): Command {
       }
     });
 
+  addAssociateCommands(program, { withApp, failure: (message) => new CliFailure(message) });
   return program;
 }
 

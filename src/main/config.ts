@@ -10,6 +10,8 @@ export interface Config {
   /** Absent: `${dataDir}/keys.json`, generated on first start for the demo. */
   readonly keyFile: string | undefined;
   readonly logLevel: string;
+  /** How holders reach the hosted payment page; default http://HOST:PORT. */
+  readonly publicUrl: string | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -27,6 +29,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     keyFile,
     logLevel: env.LOG_LEVEL ?? 'info',
+    publicUrl:
+      env.ONEPIN_PUBLIC_URL === '' ? undefined : env.ONEPIN_PUBLIC_URL?.replace(/\/+$/, ''),
   };
 }
 

@@ -53,7 +53,12 @@ export async function seedDemo(
   ] as const;
   const cards: DemoCard[] = [];
   for (const step of plan) {
-    const issued = await issueCards(app.cards, { denominationId: step.denominationId, count: 1 });
+    const issued = await issueCards(app.cards, {
+      denominationId: step.denominationId,
+      count: 1,
+      // Demo cards are test cards: they pay the demo shop's test-mode payments.
+      livemode: false,
+    });
     assert(issued.ok, 'demo issuance');
     const card = issued.value.cards[0];
     assert(card !== undefined, 'one demo card');

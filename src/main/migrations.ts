@@ -1,6 +1,11 @@
 import { CARDS_MIGRATIONS } from '../cards/index.ts';
 import { LEDGER_MIGRATIONS } from '../ledger/index.ts';
+import { PAYMENTS_MIGRATIONS } from '../payments/index.ts';
 import type { MigrationSet } from '../storage/index.ts';
 
 /** Every module's migrations, applied in name order. */
-export const ALL_MIGRATIONS: readonly MigrationSet[] = [LEDGER_MIGRATIONS, CARDS_MIGRATIONS];
+export const ALL_MIGRATIONS: readonly MigrationSet[] = [
+  LEDGER_MIGRATIONS,
+  CARDS_MIGRATIONS,
+  PAYMENTS_MIGRATIONS,
+];

@@ -12,12 +12,21 @@ import { loadKeys } from './keys-file.ts';
 async function main(): Promise<void> {
   const config = readConfig();
   const keys = loadKeys(config);
+  // The public URL is known once the server listens (PORT=0 picks a free port).
+  let listeningUrl = `http://${displayHost(config.host)}:${config.port}`;
   const app = await openApp({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     keys: keys.ring,
+    paymentKeys: keys.payment,
+    publicUrl: () => config.publicUrl ?? listeningUrl,
   });
-  const server = buildServer({ db: app.db, logLevel: config.logLevel });
+  const server = await buildServer({
+    db: app.db,
+    payments: app.payments,
+    cards: app.cards,
+    logLevel: config.logLevel,
+  });
   const log = server.log;
   if (keys.generated) {
     log.warn(
@@ -31,6 +40,7 @@ async function main(): Promise<void> {
     db: app.db,
     ledger: app.ledger,
     cards: app.cards,
+    payments: app.payments,
     clock: app.clock,
     log,
   });
@@ -38,6 +48,7 @@ async function main(): Promise<void> {
   const address = server.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${displayHost(config.host)}:${port}`;
+  listeningUrl = url;
   console.log(`OnePIN is running at ${url} (database: ${app.db.describe})`);
   if (demo !== null)
     console.log(`Demo cards created; their PINs and passwords are in ${demo.file}`);

@@ -8,7 +8,7 @@ import { authenticate, type KeyRing } from '../../src/cards/index.ts';
 import { limits } from '../../src/kernel/index.ts';
 import { openApp } from '../../src/main/app.ts';
 import { parseKeyFile, writeKeyFile } from '../../src/main/keys-file.ts';
-import { testKeyRing } from '../support/app.ts';
+import { testKeyRing, testPaymentKeys } from '../support/app.ts';
 import { DATABASES } from '../support/databases.ts';
 import {
   childEnv,
@@ -38,7 +38,12 @@ async function authenticateIn(
   pin: string,
   password: string,
 ): Promise<{ ok: true; serial: string } | { ok: false; code: string }> {
-  const app = await openApp({ databaseUrl: undefined, dataDir, keys: ring });
+  const app = await openApp({
+    databaseUrl: undefined,
+    dataDir,
+    keys: ring,
+    paymentKeys: testPaymentKeys(),
+  });
   try {
     const r = await authenticate(app.cards, { pin, password });
     return r.ok ? { ok: true, serial: r.value.serial } : { ok: false, code: r.error.code };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_CATALOGUE, upsertDenomination, type KeyRing } from '../../src/cards/index.ts';
 import { ManualClock } from '../../src/kernel/index.ts';
+import type { PaymentKeys } from '../../src/payments/index.ts';
 import { ensureSystemAccounts } from '../../src/ledger/index.ts';
 import { wireApp, type App } from '../../src/main/app.ts';
 import { writeTransaction } from '../../src/storage/index.ts';
@@ -11,6 +12,13 @@ export function testKeyRing(): KeyRing {
     pinKeys: [{ id: 'k1', secret: randomBytes(32) }],
     passwordKey: { id: 'p1', secret: randomBytes(32) },
     activationKey: { id: 'a1', secret: randomBytes(32) },
+  };
+}
+
+export function testPaymentKeys(): PaymentKeys {
+  return {
+    apiSigningKey: { id: 's1', secret: randomBytes(32) },
+    webhookKey: { id: 'w1', secret: randomBytes(32) },
   };
 }
 
