@@ -85,10 +85,8 @@ export async function capturePayment(
   }[] = [];
   for (const share of shares) {
     const part = open.find((p) => p.id === share.id);
-    assert(
-      part !== undefined && part.holdId !== null && payment.expiresAtMs !== null,
-      'an open part has a hold',
-    );
+    assert(part !== undefined, 'a share names an open part');
+    assert(part.holdId !== null && payment.expiresAtMs !== null, 'an open part has a hold');
     transfers.push({
       id: derivedId('cap', `${captureId}_${part.id}`),
       pendingId: part.holdId,
