@@ -2,7 +2,13 @@ import { fail, ok, type Outcome } from '../kernel/index.ts';
 import { writeTransaction } from '../storage/index.ts';
 import { cardFromRow, loadCardRow, transitionCard, type Card } from './card-row.ts';
 import { cardTables, type CardsContext } from './context.ts';
-import { countFailure, findByPin, pinKeyChains, resetFailures } from './credentials.ts';
+import {
+  countFailure,
+  findByPin,
+  holdRefusal,
+  pinKeyChains,
+  resetFailures,
+} from './credentials.ts';
 import { activationHash, passwordHash, sameHash } from './keys.ts';
 import { checkPassword } from './password-rules.ts';
 import { normalizePin } from './pin.ts';
@@ -20,9 +26,10 @@ export async function activateCard(
   if (!pin.ok) return fail(pin.code, 'pin');
   const weak = checkPassword(input.password);
   if (weak !== null) return fail(weak, 'password');
+  const startedMs = performance.now();
   const chains = await pinKeyChains(ctx.db.kysely);
   const nowMs = ctx.clock.nowMs();
-  return writeTransaction(ctx.db, async (tx) => {
+  const outcome = await writeTransaction(ctx.db, async (tx): Promise<Outcome<Card>> => {
     const row = await findByPin(ctx, tx, chains, pin.pin);
     if (row === undefined) return fail('activation_secret_invalid');
     if (row.state === 'locked') return fail('card_locked');
@@ -53,6 +60,8 @@ export async function activateCard(
     const after = await loadCardRow(ctx, tx, { id: row.id });
     return after === undefined ? fail('card_not_found') : ok(cardFromRow(after));
   });
+  if (!outcome.ok) await holdRefusal(startedMs);
+  return outcome;
 }
 
 /** Changes the password with PIN + current password. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fail, limits, ok, type Outcome } from '../kernel/index.ts';
 import { writeTransaction, type Executor } from '../storage/index.ts';
 import { cardFromRow, loadCardRow, transitionCard, type Card } from './card-row.ts';
@@ -103,11 +104,11 @@ export async function authenticate(
 ): Promise<Outcome<Card>> {
   const pin = normalizePin(input.pin);
   if (!pin.ok) return fail(pin.code, 'pin');
+  const startedMs = performance.now();
   const chains = await pinKeyChains(ctx.db.kysely);
-  return writeTransaction(ctx.db, async (tx) => {
+  const outcome = await writeTransaction(ctx.db, async (tx): Promise<Outcome<Card>> => {
     const row = await findByPin(ctx, tx, chains, pin.pin);
     if (row === undefined) {
-      // Spend the same work as a real check so that timing does not tell PINs apart.
       passwordHash(ctx.keys, 'card_none', input.password);
       return fail('credentials_invalid');
     }
@@ -121,6 +122,17 @@ export async function authenticate(
     await resetFailures(tx, row);
     return ok(cardFromRow({ ...row, failed_attempts: 0n }));
   });
+  if (!outcome.ok) await holdRefusal(startedMs);
+  return outcome;
+}
+
+/**
+ * An unknown PIN answers faster than a wrong password (which writes the attempt counter); every
+ * refused secret is held to the same floor so that timing does not tell them apart.
+ */
+export async function holdRefusal(startedMs: number): Promise<void> {
+  const waitMs = limits.authFailureFloorMs - (performance.now() - startedMs);
+  if (waitMs > 0) await sleep(waitMs);
 }
 
 /**

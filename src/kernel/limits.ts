@@ -17,6 +17,8 @@ export const limits = {
   holdTimeoutMaxMs: 30n * 86_400_000n,
   /** Failed password attempts before a card locks, counted across every channel. */
   pinAttemptsMax: 5,
+  /** Every refused PIN + password check takes at least this long, so timing tells nothing. */
+  authFailureFloorMs: 60,
   /** Cards one issuance run may create. */
   issueCountMax: 1_000_000,
   /** Cards inserted per database transaction during issuance. */

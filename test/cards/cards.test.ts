@@ -231,6 +231,19 @@ for (const target of DATABASES) {
       assert.ok(ok.ok);
     });
 
+    test('refusals take at least the same floor whether or not the PIN exists', async () => {
+      const { card } = await activeCard();
+      const time = async (pin: string): Promise<number> => {
+        const started = performance.now();
+        const r = await authenticate(app.cards, { pin, password: '9753' });
+        assert.equal(!r.ok && r.error.code, 'credentials_invalid');
+        return performance.now() - started;
+      };
+      // A lower bound only: both answers wait for the floor (slow machines only add time).
+      assert.ok((await time('0000-0000-0000-0000-0000')) >= limits.authFailureFloorMs - 1);
+      assert.ok((await time(card.pin)) >= limits.authFailureFloorMs - 1);
+    });
+
     test('concurrent wrong passwords are all counted: the card locks', async () => {
       const { card, id } = await activeCard();
       const results = await Promise.all(
