@@ -1,5 +1,5 @@
 import { fail, isCurrency, limits, newId, ok, type Outcome } from '../kernel/index.ts';
-import type { Executor } from '../storage/index.ts';
+import { beforeCursor, type Executor } from '../storage/index.ts';
 import type { Principal } from './api-keys.ts';
 import { getAssociate, returnUrlAllowed } from './associates.ts';
 import { paymentTables, type PaymentsContext } from './context.ts';
@@ -106,12 +106,7 @@ export async function listPayments(
       .where('associate_id', '=', principal.associateId)
       .executeTakeFirst();
     if (cursor === undefined) return fail('parameter_invalid', 'starting_after');
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at_ms', '<', cursor.created_at_ms),
-        eb.and([eb('created_at_ms', '=', cursor.created_at_ms), eb('id', '<', cursor.id)]),
-      ]),
-    );
+    query = query.where(beforeCursor('created_at_ms', 'id', cursor));
   }
   const rows = await query.execute();
   const data: Payment[] = [];

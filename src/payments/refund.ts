@@ -9,7 +9,7 @@ import {
   type Outcome,
 } from '../kernel/index.ts';
 import { systemAccountId, type TransferRequest } from '../ledger/index.ts';
-import type { Executor } from '../storage/index.ts';
+import { beforeCursor, type Executor } from '../storage/index.ts';
 import { getAssociate, merchantAccountId } from './associates.ts';
 import { applyAll } from './capture.ts';
 import { paymentTables, type PaymentsContext } from './context.ts';
@@ -226,15 +226,7 @@ export async function listRefunds(
       .where('associate_id', '=', scope.associateId)
       .executeTakeFirst();
     if (cursor === undefined) return fail('parameter_invalid', 'starting_after');
-    query = query.where((eb) =>
-      eb.or([
-        eb('refund.created_at_ms', '<', cursor.created_at_ms),
-        eb.and([
-          eb('refund.created_at_ms', '=', cursor.created_at_ms),
-          eb('refund.id', '<', cursor.id),
-        ]),
-      ]),
-    );
+    query = query.where(beforeCursor('refund.created_at_ms', 'refund.id', cursor));
   }
   const rows = await query.execute();
   return ok({

@@ -161,6 +161,31 @@ for (const target of DATABASES) {
       assert.equal(await expireDuePayments(g.app.payments), 0, 'expires once');
     });
 
+    test('lists page newest first without gaps or repeats', async () => {
+      const made: { id: string; t: bigint }[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        made.push({ id: await create({ amount: 100 + i }), t: g.clock.nowMs() });
+        if (i % 2 === 0) g.clock.advance(1n); // some share a timestamp: the id breaks the tie
+      }
+      const expected = [...made]
+        .sort((a, b) => (a.t !== b.t ? (a.t > b.t ? -1 : 1) : a.id > b.id ? -1 : 1))
+        .map((m) => m.id);
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 20; page += 1) {
+        const q = after === undefined ? '' : `&starting_after=${after}`;
+        const r = await g.call('GET', `/api/v1/payments?limit=2${q}`);
+        assert.equal(r.status, 200);
+        const data = r.body.data as { id: string }[];
+        seen.push(...data.map((d) => d.id));
+        if (r.body.has_more !== true) break;
+        after = data.at(-1)?.id;
+      }
+      assert.equal(new Set(seen).size, seen.length, 'no repeats');
+      for (const m of made) assert.ok(seen.includes(m.id), 'no gaps');
+      assert.deepEqual(seen.slice(0, 5), expected, 'newest first, ties by id');
+    });
+
     test('a test card cannot pay a live payment', async () => {
       const live = await writeTransaction(g.app.db, (tx) =>
         createApiKey(g.app.payments, tx, { associateId: g.associateId, livemode: true }),
