@@ -1,20 +1,42 @@
 import { randomBytes } from 'node:crypto';
+import { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { sql } from 'kysely';
+import type { DestinationStream } from 'pino';
 import type { CardsContext } from '../cards/index.ts';
 import type { PaymentsContext } from '../payments/index.ts';
 import type { Database } from '../storage/index.ts';
+import type { ErrorCode } from '../kernel/index.ts';
 import { apiPlugin } from './api/plugin.ts';
+import { payPlugin } from './pay/plugin.ts';
+import { verifyPlugin } from './site/verify-plugin.ts';
 import { ApiError, sendError } from './shared/errors.ts';
+
+/**
+ * Schema failures get the same codes as the domain would give: amounts say what is wrong with
+ * them, a missing Idempotency-Key says so, everything else is `parameter_invalid`.
+ */
+function validationCode(param: string, keyword: string | undefined): ErrorCode {
+  if (param === 'Idempotency-Key') return 'idempotency_key_required';
+  if (param === 'currency') return 'currency_invalid';
+  if (param === 'amount' || param.endsWith('.amount')) {
+    if (keyword === 'minimum' || keyword === 'exclusiveMinimum') return 'amount_must_be_positive';
+    if (keyword === 'maximum' || keyword === 'exclusiveMaximum') return 'amount_exceeds_limit';
+    if (keyword === 'type' || keyword === 'multipleOf') return 'amount_invalid';
+  }
+  return 'parameter_invalid';
+}
 
 export interface HttpDeps {
   readonly db: Database;
   readonly payments: PaymentsContext;
   readonly cards: CardsContext;
   readonly logLevel?: string;
+  /** Where log lines go instead of stdout (tests read them to prove no secret is logged). */
+  readonly logStream?: DestinationStream;
   /** Requests per minute per API key (or per IP without one). */
   readonly rateLimitPerMinute?: number;
 }
@@ -36,11 +58,35 @@ export const LOG_REDACT = [
  */
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: deps.logLevel ?? 'info', redact: LOG_REDACT },
+    // A stop must not wait for idle keep-alive connections (browsers open spare ones).
+    forceCloseConnections: true,
+    logger: {
+      level: deps.logLevel ?? 'info',
+      redact: LOG_REDACT,
+      ...(deps.logStream !== undefined ? { stream: deps.logStream } : {}),
+    },
     genReqId: () => `req_${randomBytes(8).toString('hex')}`,
     bodyLimit: 64 * 1024,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
+  // Bodies are JSON and must arrive with the right types ("1000" is not an amount); query
+  // strings and path parameters are text and are converted.
+  const strict = new Ajv({
+    coerceTypes: false,
+    removeAdditional: false,
+    allErrors: false,
+    useDefaults: true,
+    strict: false,
+  });
+  const lenient = new Ajv({
+    coerceTypes: 'array',
+    removeAdditional: false,
+    allErrors: false,
+    useDefaults: true,
+    strict: false,
+  });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strict : lenient).compile(schema),
+  );
 
   // Keep the raw body: request signatures are computed over the exact bytes sent.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
@@ -69,11 +115,15 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     if (error.validation !== undefined) {
       const first = error.validation[0];
       const path = first?.instancePath.replace(/^\//, '').replace(/\//g, '.') ?? '';
-      const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
-      const param = path !== '' ? path : (missing ?? error.validationContext);
+      const details = first?.params as
+        { missingProperty?: string; additionalProperty?: string } | undefined;
+      const named = details?.missingProperty ?? details?.additionalProperty;
+      const raw = path !== '' ? path : (named ?? error.validationContext ?? 'request');
+      // Header names are case-insensitive; report the one people write.
+      const param = raw === 'idempotency-key' ? 'Idempotency-Key' : raw;
       return sendError(request, reply, {
-        code: 'parameter_invalid',
-        ...(param ? { param } : {}),
+        code: validationCode(param, first?.keyword),
+        param,
         detail: `${error.validationContext ?? 'request'} ${first?.message ?? 'is invalid'}`,
       });
     }
@@ -100,13 +150,13 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     sendError(request, reply, { code: 'route_not_found' }),
   );
 
+  // Per IP, in front of everything (made-up keys must not escape it); the per-key limit is
+  // applied after authentication, in api/auth.ts.
+  const perKey = deps.rateLimitPerMinute ?? 600;
   await app.register(fastifyRateLimit, {
-    max: deps.rateLimitPerMinute ?? 600,
+    max: perKey * 2,
     timeWindow: 60_000,
-    keyGenerator: (request) => {
-      const auth = request.headers.authorization;
-      return typeof auth === 'string' ? `key:${auth.slice(-24)}` : `ip:${request.ip}`;
-    },
+    keyGenerator: (request) => request.ip,
     errorResponseBuilder: (_request, context) => {
       const error = new Error('rate limited') as FastifyError;
       error.statusCode = context.statusCode;
@@ -115,6 +165,11 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   await app.register(fastifySwagger, {
+    // Components are named by their $id (Payment, Refund, …), not def-0, def-1.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -164,8 +219,13 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       ),
   );
 
-  await app.register(apiPlugin({ payments: deps.payments, cards: deps.cards }), {
-    prefix: API_PREFIX,
-  });
+  await app.register(
+    apiPlugin({ payments: deps.payments, cards: deps.cards, perKeyPerMinute: perKey }),
+    {
+      prefix: API_PREFIX,
+    },
+  );
+  await app.register(payPlugin({ payments: deps.payments }));
+  await app.register(verifyPlugin({ payments: deps.payments }));
   return app;
 }

@@ -1,7 +1,13 @@
 import { expireDueCards, type CardsContext } from '../cards/index.ts';
 import { limits, type Clock } from '../kernel/index.ts';
 import type { LedgerStore } from '../ledger/index.ts';
-import { expireDuePayments, purgeIdempotency, type PaymentsContext } from '../payments/index.ts';
+import {
+  deliverDueWebhooks,
+  expireDuePayments,
+  purgeIdempotency,
+  type PaymentsContext,
+  type WebhookPassReport,
+} from '../payments/index.ts';
 import type { Database } from '../storage/index.ts';
 import { expireDueHolds } from './expire-holds.ts';
 
@@ -19,6 +25,7 @@ export interface PassReport {
   readonly holdsExpired: number;
   readonly cardsExpired: number;
   readonly breakageMinor: bigint;
+  readonly webhooks: WebhookPassReport;
 }
 
 /** One pass of scheduled work; each step is bounded, so a pass always ends. */
@@ -29,11 +36,15 @@ export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
   const holdsExpired = await expireDueHolds(deps, deps.clock.nowMs());
   const cards = await expireDueCards(deps.cards, limits.expiryBatchMax);
   await purgeIdempotency(deps.payments);
+  // Last: it waits on receivers (bounded by its attempt limit, lanes and timeout), and the
+  // events the steps above just wrote go out in the same pass.
+  const webhooks = await deliverDueWebhooks(deps.payments);
   return {
     paymentsExpired,
     holdsExpired,
     cardsExpired: cards.expired,
     breakageMinor: cards.sweptMinor,
+    webhooks,
   };
 }
 
@@ -48,7 +59,8 @@ export function startWorker(
   const tick = (): void => {
     running = runWorkerPass(deps)
       .then((report) => {
-        if (report.paymentsExpired + report.holdsExpired + report.cardsExpired > 0) {
+        const { paymentsExpired, holdsExpired, cardsExpired, webhooks } = report;
+        if (paymentsExpired + holdsExpired + cardsExpired + webhooks.attempted > 0) {
           deps.log.info(
             { ...report, breakageMinor: report.breakageMinor.toString() },
             'worker pass',

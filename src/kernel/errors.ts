@@ -184,6 +184,11 @@ export const ERROR_CATALOG = {
     status: 404,
     message: 'No event with that id.',
   },
+  webhook_delivery_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'No webhook delivery with that id.',
+  },
   route_not_found: {
     type: 'invalid_request_error',
     status: 404,

@@ -15,6 +15,7 @@ import {
   upsertDenomination,
   type OperatorTransition,
 } from '../cards/index.ts';
+import { buildServer } from '../http/index.ts';
 import { describeError, formatMoney, isoFromMs, limits } from '../kernel/index.ts';
 import { ensureSystemAccounts, verifyLedger } from '../ledger/index.ts';
 import { migrate, openDatabase, writeTransaction } from '../storage/index.ts';
@@ -193,56 +194,66 @@ export function buildCli(): Command {
       '--pins-out <file>',
       'where to write serials and PINs (the print run); default: a new file under $ONEPIN_DATA_DIR/print-runs/',
     )
-    .action(async (options: { denomination: string; count: number; pinsOut?: string }) => {
-      const config = readConfig();
-      await withApp(async (app) => {
-        const catalogue = await listDenominations(app.db.kysely);
-        const d = catalogue.find(
-          (x) => x.id === options.denomination || x.amountMinor.toString() === options.denomination,
-        );
-        if (d === undefined) {
-          throw new CliFailure(
-            `no denomination ${options.denomination}; known: ${catalogue.map((x) => x.amountMinor.toString()).join(', ')} (run: onepin catalogue load-defaults)`,
+    .option('--test', 'issue test cards: they pay only test-mode payments')
+    .action(
+      async (options: {
+        denomination: string;
+        count: number;
+        pinsOut?: string;
+        test?: boolean;
+      }) => {
+        const config = readConfig();
+        await withApp(async (app) => {
+          const catalogue = await listDenominations(app.db.kysely);
+          const d = catalogue.find(
+            (x) =>
+              x.id === options.denomination || x.amountMinor.toString() === options.denomination,
           );
-        }
-        // The print run is the only place the PINs ever exist in the clear: written chunk by
-        // chunk as each is committed, readable by the owner only, never overwritten.
-        const stamp = isoFromMs(app.clock.nowMs()).replace(/[:.]/g, '-');
-        const file =
-          options.pinsOut ?? join(config.dataDir, 'print-runs', `print-run-${stamp}.csv`);
-        mkdirSync(dirname(file), { recursive: true });
-        try {
-          writeFileSync(file, 'serial,pin,denomination,design\n', { mode: 0o600, flag: 'wx' });
-        } catch {
-          throw new CliFailure(`${file} already exists; a print run is never overwritten`);
-        }
-        const bar = new cliProgress.SingleBar(
-          { format: 'issuing [{bar}] {value}/{total} cards', stream: process.stderr },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(options.count, 0);
-        const result = await issueCards(app.cards, {
-          denominationId: d.id,
-          count: options.count,
-          collect: false,
-          onChunk: (chunk) => {
-            const lines = chunk.map(
-              (c) => `${c.serial},${formatPin(c.pin)},${d.amountMinor},${d.design}\n`,
+          if (d === undefined) {
+            throw new CliFailure(
+              `no denomination ${options.denomination}; known: ${catalogue.map((x) => x.amountMinor.toString()).join(', ')} (run: onepin catalogue load-defaults)`,
             );
-            appendFileSync(file, lines.join(''));
-          },
-          onProgress: (done) => bar.update(done),
+          }
+          // The print run is the only place the PINs ever exist in the clear: written chunk by
+          // chunk as each is committed, readable by the owner only, never overwritten.
+          const stamp = isoFromMs(app.clock.nowMs()).replace(/[:.]/g, '-');
+          const file =
+            options.pinsOut ?? join(config.dataDir, 'print-runs', `print-run-${stamp}.csv`);
+          mkdirSync(dirname(file), { recursive: true });
+          try {
+            writeFileSync(file, 'serial,pin,denomination,design\n', { mode: 0o600, flag: 'wx' });
+          } catch {
+            throw new CliFailure(`${file} already exists; a print run is never overwritten`);
+          }
+          const bar = new cliProgress.SingleBar(
+            { format: 'issuing [{bar}] {value}/{total} cards', stream: process.stderr },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(options.count, 0);
+          const result = await issueCards(app.cards, {
+            denominationId: d.id,
+            count: options.count,
+            collect: false,
+            livemode: options.test !== true,
+            onChunk: (chunk) => {
+              const lines = chunk.map(
+                (c) => `${c.serial},${formatPin(c.pin)},${d.amountMinor},${d.design}\n`,
+              );
+              appendFileSync(file, lines.join(''));
+            },
+            onProgress: (done) => bar.update(done),
+          });
+          bar.stop();
+          if (!result.ok) {
+            rmSync(file, { force: true });
+            throw new CliFailure(describeError(result.error));
+          }
+          console.log(
+            `issued ${result.value.count} × ${formatMoney(d.amountMinor, d.currency)} cards, batch ${result.value.batchId}, serials ${result.value.serialFirst}–${result.value.serialLast}; PINs written to ${file}`,
+          );
         });
-        bar.stop();
-        if (!result.ok) {
-          rmSync(file, { force: true });
-          throw new CliFailure(describeError(result.error));
-        }
-        console.log(
-          `issued ${result.value.count} × ${formatMoney(d.amountMinor, d.currency)} cards, batch ${result.value.batchId}, serials ${result.value.serialFirst}–${result.value.serialLast}; PINs written to ${file}`,
-        );
-      });
-    });
+      },
+    );
 
   cards
     .command('show')
@@ -348,6 +359,31 @@ export function buildCli(): Command {
       } finally {
         await app.close();
       }
+    });
+
+  program
+    .command('openapi')
+    .description('print the merchant API’s OpenAPI document (what /openapi.json serves)')
+    .option('--out <file>', 'write it to a file instead of standard output')
+    .action(async (options: { out?: string }) => {
+      await withApp(async (app) => {
+        // Built exactly as the server builds it, but never listening: this is the document
+        // associates generate their API clients from.
+        const server = await buildServer({
+          db: app.db,
+          payments: app.payments,
+          cards: app.cards,
+          logLevel: 'silent',
+        });
+        try {
+          await server.ready();
+          const text = `${JSON.stringify(server.swagger(), null, 2)}\n`;
+          if (options.out === undefined) process.stdout.write(text);
+          else writeFileSync(options.out, text);
+        } finally {
+          await server.close();
+        }
+      });
     });
 
   addAssociateCommands(program, { withApp, failure: (message) => new CliFailure(message) });

@@ -200,7 +200,11 @@ export async function rotateApiKey(
     .selectAll()
     .where('id', '=', keyId)
     .executeTakeFirst();
+  const nowMs = ctx.clock.nowMs();
   if (old?.revoked_at_ms !== null) return fail('api_key_not_found', 'key');
+  // An expired key stays expired, and a key already winding down is not given more time.
+  if (old.expires_at_ms !== null && old.expires_at_ms <= nowMs)
+    return fail('api_key_not_found', 'key');
   if (overlapMs < 0n || overlapMs > 30n * 86_400_000n) return fail('parameter_invalid', 'overlap');
   const fresh = await createApiKey(ctx, tx, {
     associateId: old.associate_id,
@@ -210,7 +214,12 @@ export async function rotateApiKey(
   if (!fresh.ok) return fresh;
   await paymentTables(tx)
     .updateTable('api_key')
-    .set({ expires_at_ms: ctx.clock.nowMs() + overlapMs })
+    .set({
+      expires_at_ms:
+        old.expires_at_ms !== null && old.expires_at_ms < nowMs + overlapMs
+          ? old.expires_at_ms
+          : nowMs + overlapMs,
+    })
     .where('id', '=', keyId)
     .execute();
   return fresh;

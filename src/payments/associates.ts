@@ -208,6 +208,9 @@ export function returnUrlAllowed(associate: Associate, url: string): boolean {
   const target = new URL(url);
   return associate.returnUrls.some((allowed) => {
     const base = new URL(allowed);
-    return base.origin === target.origin && target.pathname.startsWith(base.pathname);
+    if (base.origin !== target.origin) return false;
+    // A prefix matches whole path segments: /return allows /return and /return/x, not /returns.
+    const prefix = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+    return target.pathname === base.pathname || target.pathname.startsWith(prefix);
   });
 }

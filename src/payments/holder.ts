@@ -110,6 +110,15 @@ export async function flagPayment(
     .where('card_id', '=', input.card.id)
     .executeTakeFirst();
   if (part === undefined) return fail('payment_not_found', 'payment');
+  const already = await paymentTables(tx)
+    .selectFrom('payment_flag')
+    .select('id')
+    .where('payment_id', '=', input.paymentId)
+    .where('card_id', '=', input.card.id)
+    .executeTakeFirst();
+  // Flagging twice (a resubmitted form) records and tells the associate once.
+  if (already !== undefined)
+    return ok({ suspended: input.suspend && input.card.state === 'active' });
   await paymentTables(tx)
     .insertInto('payment_flag')
     .values({

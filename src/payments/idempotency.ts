@@ -19,8 +19,30 @@ export type IdempotentResult =
 /** The request's fingerprint: a different body under the same key is a conflict. */
 export function requestHash(method: string, path: string, body: unknown): string {
   return createHash('sha256')
-    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+    .update(`${method} ${path}\n${canonicalJson(body ?? null)}`)
     .digest('hex');
+}
+
+/** JSON with object keys sorted, so key order never makes two equal requests differ. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The stored answer for a key without running anything (see replayIfSeen in the HTTP layer). */
+export async function peekIdempotent(
+  ctx: PaymentsContext,
+  principal: Principal,
+  key: string,
+  hash: string,
+): Promise<IdempotentResult | null> {
+  return lookup(ctx.db.kysely, principal, key, hash);
 }
 
 class RollbackWith extends Error {

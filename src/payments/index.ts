@@ -49,7 +49,9 @@ export {
 } from './holder.ts';
 export {
   IDEMPOTENCY_KEY,
+  canonicalJson,
   idempotent,
+  peekIdempotent,
   purgeIdempotency,
   requestHash,
   type StoredResponse,
@@ -87,3 +89,18 @@ export {
   signingPayload,
   verifySignature,
 } from './signature.ts';
+export {
+  WEBHOOK_RETRY_DELAYS_MS,
+  WEBHOOK_RETRY_WINDOW_MS,
+  attemptJson,
+  deliverDueWebhooks,
+  deliveryJson,
+  getDelivery,
+  listDeliveries,
+  nextAttemptAtMs,
+  redeliverEvent,
+  type DeliveryJson,
+  type WebhookAttempt,
+  type WebhookDelivery,
+  type WebhookPassReport,
+} from './webhook-delivery.ts';

@@ -156,7 +156,9 @@ export async function savePaymentTotals(
       amount_refunded_minor: refunded,
       fee_minor: payment.feeMinor,
       fee_refunded_minor: payment.feeRefundedMinor,
-      expires_at_ms: payment.expiresAtMs,
+      // Once nothing is held (all captured, voided or expired) no hold can expire any more.
+      expires_at_ms:
+        status === 'requires_payment' || heldMinor(view) > 0n ? payment.expiresAtMs : null,
       updated_at_ms: nowMs,
     })
     .where('id', '=', payment.id)

@@ -127,14 +127,18 @@ export async function openTestGateway(
         ...(o.headers ?? {}),
       };
       if (o.body !== undefined) headers['content-type'] = 'application/json';
-      if (method === 'POST' && o.idempotencyKey !== null)
-        headers['idempotency-key'] = o.idempotencyKey ?? `idem_${++counter}_${Date.now()}`;
+      const idempotencyKey =
+        method === 'POST' && o.idempotencyKey !== null
+          ? (o.idempotencyKey ?? `idem_${++counter}_${Date.now()}`)
+          : undefined;
+      if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
       if (method === 'POST' && o.sign !== false) {
         headers['onepin-signature'] = signatureHeader({
           secret: useKey.signingSecret,
           timestamp: Math.floor(Number(t.clock.nowMs()) / 1000),
           method,
           path,
+          ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
           body: payload,
         });
       }

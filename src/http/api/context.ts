@@ -5,6 +5,8 @@ import type { ApiScope, PaymentsContext, Principal } from '../../payments/index.
 export interface GatewayDeps {
   readonly payments: PaymentsContext;
   readonly cards: CardsContext;
+  /** Requests per minute one API key may make. */
+  readonly perKeyPerMinute: number;
 }
 
 declare module 'fastify' {

@@ -3,6 +3,7 @@ import { registerAuth } from './auth.ts';
 import type { GatewayDeps } from './context.ts';
 import { registerEventRoutes } from './routes-events.ts';
 import { registerPaymentRoutes } from './routes-payments.ts';
+import { registerWebhookRoutes } from './routes-webhooks.ts';
 
 /** The merchant API under /api/v1: an encapsulated plugin, so its auth hooks apply only here. */
 export function apiPlugin(deps: GatewayDeps) {
@@ -14,5 +15,6 @@ export function apiPlugin(deps: GatewayDeps) {
     });
     registerPaymentRoutes(app, deps);
     registerEventRoutes(app, deps);
+    registerWebhookRoutes(app, deps);
   };
 }

@@ -19,7 +19,7 @@ import {
 } from '../../payments/index.ts';
 import { apiError } from '../shared/errors.ts';
 import type { GatewayDeps } from './context.ts';
-import { mutate } from './mutate.ts';
+import { mutate, replayIfSeen } from './mutate.ts';
 import {
   CaptureBody,
   ChargeBody,
@@ -31,6 +31,7 @@ import {
   RefundBody,
   RefundSchema,
   listOf,
+  PostHeaders,
 } from './schemas.ts';
 
 const errors = {
@@ -62,6 +63,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       summary: 'Create a payment',
       description: 'Creates a payment and returns the `hosted_url` to send the holder to.',
       security: signedSecurity,
+      headers: PostHeaders,
       body: CreatePaymentBody,
       response: { 201: PaymentSchema, ...errors },
     },
@@ -151,6 +153,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       summary: 'Capture a payment',
       description: 'Captures all or part of what is authorized; may be called several times.',
       security: signedSecurity,
+      headers: PostHeaders,
       params: IdParams,
       body: CaptureBody,
       response: { 200: PaymentSchema, ...errors },
@@ -180,7 +183,9 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       summary: 'Void a payment',
       description: 'Releases everything still held.',
       security: signedSecurity,
+      headers: PostHeaders,
       params: IdParams,
+      body: Type.Object({}, { additionalProperties: false }),
       response: { 200: PaymentSchema, ...errors },
     },
     handler: async (request, reply) => {
@@ -203,6 +208,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       description:
         'Returns captured money to the cards it came from; partial and repeated refunds allowed.',
       security: signedSecurity,
+      headers: PostHeaders,
       body: RefundBody,
       response: { 201: RefundSchema, ...errors },
     },
@@ -287,6 +293,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       description:
         'For trusted channels (IVR, PC communication): PIN + password + amount, captured at once. The same card lockout applies.',
       security: signedSecurity,
+      headers: PostHeaders,
       body: ChargeBody,
       response: { 201: PaymentSchema, ...errors },
     },
@@ -294,6 +301,10 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       const principal = me(request.principal);
       const b = request.body;
       if (!principal.trusted) throw apiError('associate_not_trusted');
+      // A retry of a charge already made gets its answer without checking the password again
+      // (the holder may have changed it since).
+      const replayed = await replayIfSeen(deps, request, reply);
+      if (replayed !== null) return replayed;
       // Credentials are checked outside the idempotent transaction: a wrong password counts
       // against the card even though no charge is made.
       const card = await chargeCredentials(ctx, principal, { pin: b.pin, password: b.password });

@@ -170,3 +170,42 @@ export const ChargeBody = Type.Object(
 );
 
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export const WebhookAttemptSchema = Type.Object({
+  attempt: Type.Integer({ minimum: 1, description: '1 for the first try, 2 for the first retry…' }),
+  at: Type.String({ description: 'When the request was sent.' }),
+  status_code: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Your endpoint’s HTTP status; null when there was no answer.',
+  }),
+  error: Type.Union([Type.String(), Type.Null()]),
+  duration_ms: Type.Integer({ minimum: 0 }),
+});
+
+export const DeliveryDetailSchema = Type.Object(
+  {
+    ...DeliverySchema.properties,
+    attempt_log: Type.Array(WebhookAttemptSchema, { description: 'Every attempt, oldest first.' }),
+  },
+  { $id: 'WebhookDeliveryDetail' },
+);
+
+export const DeliveryListQuery = Type.Intersect([
+  ListQuery,
+  Type.Object({
+    event: Type.Optional(Type.String({ maxLength: 64, description: 'Only this event’s.' })),
+  }),
+]);
+
+/** Headers every POST carries: documented here so generated clients know they are required. */
+export const PostHeaders = Type.Object({
+  'idempotency-key': Type.String({
+    minLength: 1,
+    maxLength: 255,
+    pattern: '^[\\x21-\\x7e]+$',
+    description: 'Makes the call safe to retry: the first answer is stored and replayed.',
+  }),
+  'onepin-signature': Type.String({
+    maxLength: 200,
+    description: 't=<unix seconds>,n=<nonce>,v1=<hex HMAC-SHA256> (see docs/api.md)',
+  }),
+});
