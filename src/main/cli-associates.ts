@@ -38,6 +38,7 @@ function showAssociate(a: Associate): string {
     `${a.id}  ${a.name} (${a.category}), commission ${a.commissionBps} bps${a.trusted ? ', trusted channel' : ''}, ${a.status}`,
     `  webhook: ${a.webhookUrl ?? '-'}`,
     `  return URLs: ${a.returnUrls.join(' ') || '-'}`,
+    `  settlement: ${[a.settlement.bank, a.settlement.account, a.settlement.holder].filter((x) => x !== undefined).join(' / ') || '-'}`,
   ].join('\n');
 }
 
@@ -63,6 +64,9 @@ export function addAssociateCommands(program: Command, tools: CliTools): void {
     .option('--webhook-url <url>', 'where events are POSTed')
     .option('--return-url <url>', 'an allowed return-URL prefix (repeatable)', collect, [])
     .option('--trusted', 'may charge with PIN + password server to server (IVR, PC communication)')
+    .option('--settlement-bank <name>', 'bank the associate is paid to')
+    .option('--settlement-account <number>', 'account number the associate is paid to')
+    .option('--settlement-holder <name>', 'account holder')
     .option('--json', 'print the associate as JSON')
     .action(
       async (o: {
@@ -72,6 +76,9 @@ export function addAssociateCommands(program: Command, tools: CliTools): void {
         webhookUrl?: string;
         returnUrl: string[];
         trusted?: boolean;
+        settlementBank?: string;
+        settlementAccount?: string;
+        settlementHolder?: string;
         json?: boolean;
       }) => {
         await tools.withApp(async (app) => {
@@ -83,6 +90,11 @@ export function addAssociateCommands(program: Command, tools: CliTools): void {
               webhookUrl: o.webhookUrl ?? null,
               returnUrls: o.returnUrl,
               trusted: o.trusted === true,
+              settlement: {
+                ...(o.settlementBank !== undefined ? { bank: o.settlementBank } : {}),
+                ...(o.settlementAccount !== undefined ? { account: o.settlementAccount } : {}),
+                ...(o.settlementHolder !== undefined ? { holder: o.settlementHolder } : {}),
+              },
             }),
           );
           if (!created.ok) throw tools.failure(describeError(created.error));

@@ -87,6 +87,11 @@ function checkInput(input: AssociateInput): Outcome<null> {
     if (!isWebUrl(url)) return fail('parameter_invalid', 'return_urls');
   }
   if ((input.returnUrls ?? []).length > 20) return fail('parameter_invalid', 'return_urls');
+  for (const [field, value] of Object.entries(input.settlement ?? {})) {
+    if (typeof value !== 'string' || value.length === 0 || value.length > 100) {
+      return fail('parameter_invalid', `settlement.${field}`);
+    }
+  }
   return ok(null);
 }
 

@@ -182,6 +182,24 @@ export interface paths {
             };
           };
         };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
       };
     };
     put?: never;
@@ -411,6 +429,24 @@ export interface paths {
             };
           };
         };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
       };
     };
     delete?: never;
@@ -618,6 +654,24 @@ export interface paths {
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
           headers: {
             [name: string]: unknown;
           };
@@ -875,6 +929,24 @@ export interface paths {
             };
           };
         };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
       };
     };
     delete?: never;
@@ -1112,6 +1184,24 @@ export interface paths {
             };
           };
         };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
       };
     };
     delete?: never;
@@ -1283,6 +1373,24 @@ export interface paths {
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
           headers: {
             [name: string]: unknown;
           };
@@ -1497,6 +1605,24 @@ export interface paths {
             };
           };
         };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
       };
     };
     delete?: never;
@@ -1677,6 +1803,24 @@ export interface paths {
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
           headers: {
             [name: string]: unknown;
           };
@@ -1939,6 +2083,24 @@ export interface paths {
             };
           };
         };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
       };
     };
     delete?: never;
@@ -2022,6 +2184,24 @@ export interface paths {
           };
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        402: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         403: {
           headers: {
             [name: string]: unknown;
@@ -2058,7 +2238,61 @@ export interface paths {
           };
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
           headers: {
             [name: string]: unknown;
           };
@@ -2161,6 +2395,24 @@ export interface paths {
           };
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        402: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         403: {
           headers: {
             [name: string]: unknown;
@@ -2197,7 +2449,61 @@ export interface paths {
           };
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
           headers: {
             [name: string]: unknown;
           };
@@ -2300,6 +2606,24 @@ export interface paths {
           };
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        402: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         403: {
           headers: {
             [name: string]: unknown;
@@ -2354,7 +2678,43 @@ export interface paths {
           };
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
           headers: {
             [name: string]: unknown;
           };
@@ -2473,6 +2833,24 @@ export interface paths {
           };
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        402: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         403: {
           headers: {
             [name: string]: unknown;
@@ -2527,7 +2905,43 @@ export interface paths {
           };
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
           headers: {
             [name: string]: unknown;
           };
@@ -2642,6 +3056,24 @@ export interface paths {
           };
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        402: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         403: {
           headers: {
             [name: string]: unknown;
@@ -2696,7 +3128,43 @@ export interface paths {
           };
         };
         /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
         429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
           headers: {
             [name: string]: unknown;
           };

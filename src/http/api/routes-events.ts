@@ -4,15 +4,9 @@ import { Type } from 'typebox';
 import { listEvents, getEvent } from '../../payments/index.ts';
 import { apiError } from '../shared/errors.ts';
 import type { GatewayDeps } from './context.ts';
-import { ErrorSchema, EventSchema, IdParams, ListQuery, listOf } from './schemas.ts';
+import { EventSchema, IdParams, ListQuery, listOf, errorResponses } from './schemas.ts';
 
-const errors = {
-  400: ErrorSchema,
-  401: ErrorSchema,
-  403: ErrorSchema,
-  404: ErrorSchema,
-  429: ErrorSchema,
-};
+const errors = errorResponses;
 const security = [{ apiKey: [] }];
 
 export function registerEventRoutes(root: FastifyInstance, deps: GatewayDeps): void {

@@ -24,7 +24,6 @@ import {
   CaptureBody,
   ChargeBody,
   CreatePaymentBody,
-  ErrorSchema,
   IdParams,
   ListQuery,
   PaymentSchema,
@@ -32,18 +31,10 @@ import {
   RefundSchema,
   listOf,
   PostHeaders,
+  errorResponses,
 } from './schemas.ts';
 
-const errors = {
-  400: ErrorSchema,
-  401: ErrorSchema,
-  402: ErrorSchema,
-  403: ErrorSchema,
-  404: ErrorSchema,
-  409: ErrorSchema,
-  423: ErrorSchema,
-  429: ErrorSchema,
-};
+const errors = errorResponses;
 const security = [{ apiKey: [] }];
 const signedSecurity = [{ apiKey: [], signature: [] }];
 

@@ -16,20 +16,13 @@ import {
   DeliveryDetailSchema,
   DeliveryListQuery,
   DeliverySchema,
-  ErrorSchema,
   IdParams,
   listOf,
   PostHeaders,
+  errorResponses,
 } from './schemas.ts';
 
-const errors = {
-  400: ErrorSchema,
-  401: ErrorSchema,
-  403: ErrorSchema,
-  404: ErrorSchema,
-  409: ErrorSchema,
-  429: ErrorSchema,
-};
+const errors = errorResponses;
 const security = [{ apiKey: [] }];
 const signedSecurity = [{ apiKey: [], signature: [] }];
 

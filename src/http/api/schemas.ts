@@ -209,3 +209,16 @@ export const PostHeaders = Type.Object({
     description: 't=<unix seconds>,n=<nonce>,v1=<hex HMAC-SHA256> (see docs/api.md)',
   }),
 });
+
+/** The error answers every route may give (the body is always the Error object). */
+export const errorResponses = {
+  400: ErrorSchema,
+  401: ErrorSchema,
+  402: ErrorSchema,
+  403: ErrorSchema,
+  404: ErrorSchema,
+  409: ErrorSchema,
+  423: ErrorSchema,
+  429: ErrorSchema,
+  500: ErrorSchema,
+};
