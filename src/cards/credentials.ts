@@ -7,14 +7,21 @@ import { currentPinKey, passwordHash, pinHashUnder, sameHash, wrapPinHash } from
 import { normalizePin } from './pin.ts';
 import type { CardTable } from './tables.ts';
 
-/** Key chains present in the database, refreshed after a re-key pass. */
+/**
+ * The key chains PINs are stored under: a handful of rows, written when a chain first appears
+ * (issuance under a new key, a re-key pass), so a lookup never scans the cards.
+ */
 export async function pinKeyChains(executor: Executor): Promise<string[]> {
-  const rows = await cardTables(executor)
-    .selectFrom('card')
-    .select('pin_key_id')
-    .distinct()
+  const rows = await cardTables(executor).selectFrom('card_key_chain').select('chain').execute();
+  return rows.map((r) => r.chain);
+}
+
+export async function recordKeyChain(executor: Executor, chain: string): Promise<void> {
+  await cardTables(executor)
+    .insertInto('card_key_chain')
+    .values({ chain })
+    .onConflict((oc) => oc.column('chain').doNothing())
     .execute();
-  return rows.map((r) => r.pin_key_id);
 }
 
 /** Every hash a PIN could be stored under, given the chains in use and the ring's keys. */
@@ -49,6 +56,7 @@ export async function findByPin(
         .set({ pin_hash: hash, pin_key_id: current })
         .where('id', '=', row.id)
         .execute();
+      await recordKeyChain(tx, current);
       return { ...row, pin_hash: hash, pin_key_id: current };
     }
   }
@@ -131,8 +139,12 @@ export async function authenticate(
  * refused secret is held to the same floor so that timing does not tell them apart.
  */
 export async function holdRefusal(startedMs: number): Promise<void> {
-  const waitMs = limits.authFailureFloorMs - (performance.now() - startedMs);
-  if (waitMs > 0) await sleep(waitMs);
+  // Timers may fire a little early against performance.now(): wait again, a bounded few times.
+  for (let tries = 0; tries < 5; tries += 1) {
+    const waitMs = limits.authFailureFloorMs - (performance.now() - startedMs);
+    if (waitMs <= 0) return;
+    await sleep(Math.ceil(waitMs) + 1);
+  }
 }
 
 /**
@@ -151,6 +163,7 @@ export async function rekeyPass(ctx: CardsContext, limit: number): Promise<numbe
       .execute();
     for (const row of rows) {
       const wrapped = wrapPinHash(ctx.keys, row.pin_key_id, row.pin_hash);
+      await recordKeyChain(tx, wrapped.chain);
       await cardTables(tx)
         .updateTable('card')
         .set({ pin_hash: wrapped.hash, pin_key_id: wrapped.chain })

@@ -4,6 +4,7 @@ import { writeTransaction } from '../storage/index.ts';
 import { validityColumns } from './card-row.ts';
 import { findDenomination } from './catalogue.ts';
 import { cardTables, type CardsContext } from './context.ts';
+import { recordKeyChain } from './credentials.ts';
 import { currentPinKey, pinHashUnder } from './keys.ts';
 import { generatePins, pinLast4 } from './pin.ts';
 
@@ -133,6 +134,7 @@ export async function issueCards(
       };
     });
     await writeTransaction(ctx.db, async (tx) => {
+      await recordKeyChain(tx, key.id);
       for (let i = 0; i < rows.length; i += INSERT_ROWS) {
         await cardTables(tx)
           .insertInto('card')

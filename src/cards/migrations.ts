@@ -124,4 +124,16 @@ export const CARDS_MIGRATIONS: MigrationSet = {
         .execute();
     },
   },
+  '0005_card_key_chains': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The PIN-hash key chains in use, so a lookup need not scan every card to learn them.
+      await db.schema
+        .createTable('card_key_chain')
+        .addColumn('chain', 'text', (c) => c.primaryKey())
+        .execute();
+      await sql`insert into card_key_chain (chain) select distinct pin_key_id from card`.execute(
+        db,
+      );
+    },
+  },
 };

@@ -69,7 +69,12 @@ export interface CardEventTable {
   reason: string;
 }
 
+export interface CardKeyChainTable {
+  chain: string;
+}
+
 export interface CardsTables {
+  card_key_chain: CardKeyChainTable;
   card: CardTable;
   card_denomination: CardDenominationTable;
   card_issue_batch: CardIssueBatchTable;
