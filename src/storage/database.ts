@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { GroupCommitter } from './group-commit.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -11,6 +12,8 @@ export interface Database {
   readonly kysely: Kysely<object>;
   /** Where the data lives, for people: a file path or a redacted URL. */
   readonly describe: string;
+  /** SQLite's group commit (see group-commit.ts); absent on PostgreSQL or when turned off. */
+  readonly group?: GroupCommitter;
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@ export { UnsafeDurabilityError } from './durability.ts';
 export { migrate, type MigrationSet, type MigrateReport } from './migrate.ts';
 export { openDatabase, type OpenOptions } from './open.ts';
 export { openPostgres, redactUrl } from './postgres.ts';
-export { openSqlite } from './sqlite.ts';
+export { GROUP_COMMIT_DEFAULT, openSqlite } from './sqlite.ts';
+export { GroupCommitter, type GroupCommitOptions } from './group-commit.ts';
 export { beforeCursor } from './keyset.ts';
 export { isRetryable, lockClause, readSnapshot, writeTransaction } from './transaction.ts';

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { assert } from '../kernel/index.ts';
 import type { Database } from './database.ts';
+import { GroupCommitter, type GroupCommitOptions } from './group-commit.ts';
 import { UnsafeDurabilityError } from './durability.ts';
 
 /** Prepared statements kept per connection; the statement texts are a closed set. */
@@ -14,7 +15,13 @@ const STATEMENT_CACHE_MAX = 512;
  * synchronous=FULL (every commit is on disk before we answer), foreign keys on. The settings
  * are read back and the open fails when any did not take.
  */
-export function openSqlite(file: string): Database {
+/** Group commit on by default: a group forms within one event-loop turn, up to 256 transactions. */
+export const GROUP_COMMIT_DEFAULT: GroupCommitOptions = { waitMs: 0, batchMax: 256 };
+
+export function openSqlite(
+  file: string,
+  options: { readonly groupCommit?: GroupCommitOptions | null } = {},
+): Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const raw = new BetterSqlite3(file);
   raw.defaultSafeIntegers(true);
@@ -46,10 +53,13 @@ export function openSqlite(file: string): Database {
   const kysely = new Kysely<object>({
     dialect: new SqliteDialect({ database }),
   });
+  const groupCommit =
+    options.groupCommit === undefined ? GROUP_COMMIT_DEFAULT : options.groupCommit;
   return {
     dialect: 'sqlite',
     kysely,
     describe: file,
+    ...(groupCommit !== null ? { group: new GroupCommitter(kysely, groupCommit) } : {}),
     close: () => kysely.destroy(),
   };
 }

@@ -33,6 +33,7 @@ export async function writeTransaction<T>(
 ): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     try {
+      if (db.group !== undefined) return await db.group.run(work);
       if (db.dialect === 'sqlite') {
         return await db.kysely.connection().execute(async (connection) => {
           await sql`begin immediate`.execute(connection);
