@@ -4,10 +4,14 @@ import { Type } from 'typebox';
 import { listEvents, getEvent } from '../../payments/index.ts';
 import { apiError } from '../shared/errors.ts';
 import type { GatewayDeps } from './context.ts';
-import { EventSchema, IdParams, ListQuery, listOf, errorResponses } from './schemas.ts';
-
-const errors = errorResponses;
-const security = [{ apiKey: [] }];
+import {
+  EventSchema,
+  IdParams,
+  ListQuery,
+  errorResponses,
+  listOf,
+  security,
+} from './schemas.ts';
 
 export function registerEventRoutes(root: FastifyInstance, deps: GatewayDeps): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -24,7 +28,7 @@ export function registerEventRoutes(root: FastifyInstance, deps: GatewayDeps): v
         ListQuery,
         Type.Object({ type: Type.Optional(Type.String({ maxLength: 64 })) }),
       ]),
-      response: { 200: listOf(EventSchema, 'EventList'), ...errors },
+      response: { 200: listOf(EventSchema, 'EventList'), ...errorResponses },
     },
     handler: async (request) => {
       const principal = request.principal;
@@ -47,7 +51,7 @@ export function registerEventRoutes(root: FastifyInstance, deps: GatewayDeps): v
       summary: 'Retrieve an event',
       security,
       params: IdParams,
-      response: { 200: EventSchema, ...errors },
+      response: { 200: EventSchema, ...errorResponses },
     },
     handler: async (request) => {
       const principal = request.principal;

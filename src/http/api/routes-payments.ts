@@ -32,11 +32,9 @@ import {
   listOf,
   PostHeaders,
   errorResponses,
+  security,
+  signedSecurity,
 } from './schemas.ts';
-
-const errors = errorResponses;
-const security = [{ apiKey: [] }];
-const signedSecurity = [{ apiKey: [], signature: [] }];
 
 function me(principal: Principal | undefined): Principal {
   if (principal === undefined) throw apiError('api_key_invalid');
@@ -56,7 +54,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       security: signedSecurity,
       headers: PostHeaders,
       body: CreatePaymentBody,
-      response: { 201: PaymentSchema, ...errors },
+      response: { 201: PaymentSchema, ...errorResponses },
     },
     handler: async (request, reply) => {
       const principal = me(request.principal);
@@ -91,7 +89,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       summary: 'List payments',
       security,
       querystring: ListQuery,
-      response: { 200: listOf(PaymentSchema, 'PaymentList'), ...errors },
+      response: { 200: listOf(PaymentSchema, 'PaymentList'), ...errorResponses },
     },
     handler: async (request) => {
       const principal = me(request.principal);
@@ -117,7 +115,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       summary: 'Retrieve a payment',
       security,
       params: IdParams,
-      response: { 200: PaymentSchema, ...errors },
+      response: { 200: PaymentSchema, ...errorResponses },
     },
     handler: async (request) => {
       const principal = me(request.principal);
@@ -147,7 +145,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       headers: PostHeaders,
       params: IdParams,
       body: CaptureBody,
-      response: { 200: PaymentSchema, ...errors },
+      response: { 200: PaymentSchema, ...errorResponses },
     },
     handler: async (request, reply) => {
       const principal = me(request.principal);
@@ -177,7 +175,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       headers: PostHeaders,
       params: IdParams,
       body: Type.Object({}, { additionalProperties: false }),
-      response: { 200: PaymentSchema, ...errors },
+      response: { 200: PaymentSchema, ...errorResponses },
     },
     handler: async (request, reply) => {
       const principal = me(request.principal);
@@ -201,7 +199,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       security: signedSecurity,
       headers: PostHeaders,
       body: RefundBody,
-      response: { 201: RefundSchema, ...errors },
+      response: { 201: RefundSchema, ...errorResponses },
     },
     handler: async (request, reply) => {
       const principal = me(request.principal);
@@ -235,7 +233,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
         ListQuery,
         Type.Object({ payment: Type.Optional(Type.String({ maxLength: 64 })) }),
       ]),
-      response: { 200: listOf(RefundSchema, 'RefundList'), ...errors },
+      response: { 200: listOf(RefundSchema, 'RefundList'), ...errorResponses },
     },
     handler: async (request) => {
       const principal = me(request.principal);
@@ -266,7 +264,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       summary: 'Retrieve a refund',
       security,
       params: IdParams,
-      response: { 200: RefundSchema, ...errors },
+      response: { 200: RefundSchema, ...errorResponses },
     },
     handler: async (request) => {
       const principal = me(request.principal);
@@ -286,7 +284,7 @@ export function registerPaymentRoutes(root: FastifyInstance, deps: GatewayDeps):
       security: signedSecurity,
       headers: PostHeaders,
       body: ChargeBody,
-      response: { 201: PaymentSchema, ...errors },
+      response: { 201: PaymentSchema, ...errorResponses },
     },
     handler: async (request, reply) => {
       const principal = me(request.principal);

@@ -20,11 +20,9 @@ import {
   listOf,
   PostHeaders,
   errorResponses,
+  security,
+  signedSecurity,
 } from './schemas.ts';
-
-const errors = errorResponses;
-const security = [{ apiKey: [] }];
-const signedSecurity = [{ apiKey: [], signature: [] }];
 
 function me(principal: Principal | undefined): Principal {
   if (principal === undefined) throw apiError('api_key_invalid');
@@ -45,7 +43,7 @@ export function registerWebhookRoutes(root: FastifyInstance, deps: GatewayDeps):
         'Each delivery of an event to your webhook URL with its attempt count, last answer and next retry, newest first.',
       security,
       querystring: DeliveryListQuery,
-      response: { 200: listOf(DeliverySchema, 'WebhookDeliveryList'), ...errors },
+      response: { 200: listOf(DeliverySchema, 'WebhookDeliveryList'), ...errorResponses },
     },
     handler: async (request) => {
       const principal = me(request.principal);
@@ -72,7 +70,7 @@ export function registerWebhookRoutes(root: FastifyInstance, deps: GatewayDeps):
       description: 'The delivery with every attempt: when, your status code, the error, how long.',
       security,
       params: IdParams,
-      response: { 200: DeliveryDetailSchema, ...errors },
+      response: { 200: DeliveryDetailSchema, ...errorResponses },
     },
     handler: async (request) => {
       const principal = me(request.principal);
@@ -92,7 +90,7 @@ export function registerWebhookRoutes(root: FastifyInstance, deps: GatewayDeps):
       security: signedSecurity,
       headers: PostHeaders,
       params: IdParams,
-      response: { 201: DeliverySchema, ...errors },
+      response: { 201: DeliverySchema, ...errorResponses },
     },
     handler: async (request, reply) => {
       const principal = me(request.principal);

@@ -222,3 +222,7 @@ export const errorResponses = {
   429: ErrorSchema,
   500: ErrorSchema,
 };
+
+/** OpenAPI security requirements: every call carries the key; POSTs are also signed. */
+export const security = [{ apiKey: [] }];
+export const signedSecurity = [{ apiKey: [], signature: [] }];
