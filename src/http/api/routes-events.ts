@@ -4,14 +4,7 @@ import { Type } from 'typebox';
 import { listEvents, getEvent } from '../../payments/index.ts';
 import { apiError } from '../shared/errors.ts';
 import type { GatewayDeps } from './context.ts';
-import {
-  EventSchema,
-  IdParams,
-  ListQuery,
-  errorResponses,
-  listOf,
-  security,
-} from './schemas.ts';
+import { EventSchema, IdParams, ListQuery, errorResponses, listOf, security } from './schemas.ts';
 
 export function registerEventRoutes(root: FastifyInstance, deps: GatewayDeps): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
