@@ -19,13 +19,7 @@ export {
 } from './issue.ts';
 export { checkKeyRing, currentPinKey, type KeyRing, type SecretKey } from './keys.ts';
 export { OPERATOR_TRANSITIONS, changeCardState, type OperatorTransition } from './lifecycle.ts';
-export {
-  cardBalance,
-  countCardsByState,
-  findByLast4,
-  getCard,
-  type CardBalance,
-} from './lookup.ts';
+export { cardBalance, countCardsByState, getCard, type CardBalance } from './lookup.ts';
 export { CARDS_MIGRATIONS } from './migrations.ts';
 export { checkPassword } from './password-rules.ts';
 export { formatPin, normalizePin, pinLast4 } from './pin.ts';

@@ -1,4 +1,4 @@
-import { fail, limits, ok, type Currency, type Outcome } from '../kernel/index.ts';
+import { fail, ok, type Currency, type Outcome } from '../kernel/index.ts';
 import { availableBalance } from '../ledger/index.ts';
 import type { Executor } from '../storage/index.ts';
 import { cardFromRow, loadCardRow, type Card } from './card-row.ts';
@@ -44,19 +44,6 @@ export async function cardBalance(
     state: card.state,
     expiresAtMs: card.expiresAtMs,
   });
-}
-
-/** Cards whose PIN ends in these four digits (for support, with other details to confirm). */
-export async function findByLast4(executor: Executor, last4: string): Promise<Outcome<Card[]>> {
-  if (!/^[0-9]{4}$/.test(last4)) return fail('parameter_invalid', 'last4');
-  const rows = await cardTables(executor)
-    .selectFrom('card')
-    .selectAll()
-    .where('pin_last4', '=', last4)
-    .orderBy('serial')
-    .limit(limits.pageSizeMax)
-    .execute();
-  return ok(rows.map(cardFromRow));
 }
 
 export async function countCardsByState(executor: Executor): Promise<Record<string, bigint>> {

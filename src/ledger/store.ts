@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { assert } from '../kernel/index.ts';
 import { isValidCallerId } from '../kernel/index.ts';
-import { isCurrency, type Currency } from '../kernel/index.ts';
+import { isCurrency } from '../kernel/index.ts';
 import { limits } from '../kernel/index.ts';
 import { tablesOf, writeTransaction, type Database, type Executor } from '../storage/index.ts';
 import { isAccountCode } from './chart.ts';
@@ -435,19 +435,6 @@ export class LedgerStore {
     return row === undefined ? undefined : accountFromRow(row);
   }
 
-  async getAccounts(executor: Executor, ids: readonly string[]): Promise<Map<string, Account>> {
-    const out = new Map<string, Account>();
-    for (const part of chunks(ids, IN_CHUNK)) {
-      const rows = await this.t(executor)
-        .selectFrom('ledger_account')
-        .selectAll()
-        .where('id', 'in', part)
-        .execute();
-      for (const row of rows) out.set(row.id, accountFromRow(row));
-    }
-    return out;
-  }
-
   async getTransfer(executor: Executor, id: string): Promise<StoredTransfer | undefined> {
     const row = await this.t(executor)
       .selectFrom('ledger_transfer')
@@ -466,19 +453,6 @@ export class LedgerStore {
     return row === undefined ? undefined : pendingFromRow(row);
   }
 
-  /** Holds on an account (as debit side) that are still pending. */
-  async pendingHoldsOf(executor: Executor, accountId: string): Promise<PendingHold[]> {
-    const rows = await this.t(executor)
-      .selectFrom('ledger_pending')
-      .selectAll()
-      .where('debit_account_id', '=', accountId)
-      .where('status', '=', 'pending')
-      .orderBy('transfer_id')
-      .limit(limits.pageSizeMax)
-      .execute();
-    return rows.map(pendingFromRow);
-  }
-
   /** Pending holds whose timeout has passed, oldest first. */
   async dueHolds(executor: Executor, nowMs: bigint, limit: number): Promise<PendingHold[]> {
     const rows = await this.t(executor)
@@ -491,35 +465,6 @@ export class LedgerStore {
       .limit(limit)
       .execute();
     return rows.map(pendingFromRow);
-  }
-
-  /** Accounts by code, for reports. */
-  async accountsByCode(executor: Executor, currency: Currency, code: string): Promise<Account[]> {
-    const rows = await this.t(executor)
-      .selectFrom('ledger_account')
-      .selectAll()
-      .where('currency', '=', currency)
-      .where('code', '=', code)
-      .orderBy('id')
-      .limit(limits.pageSizeMax)
-      .execute();
-    return rows.map(accountFromRow);
-  }
-
-  async countRows(
-    executor: Executor,
-  ): Promise<{ accounts: bigint; transfers: bigint; journal: bigint }> {
-    const count = async (table: keyof LedgerTables): Promise<bigint> => {
-      const row = await sql<{ n: bigint }>`select count(*) as n from ${sql.table(table)}`.execute(
-        executor,
-      );
-      return BigInt(row.rows[0]?.n ?? 0n);
-    };
-    return {
-      accounts: await count('ledger_account'),
-      transfers: await count('ledger_transfer'),
-      journal: await count('ledger_journal'),
-    };
   }
 }
 

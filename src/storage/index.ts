@@ -7,4 +7,4 @@ export { openPostgres, redactUrl } from './postgres.ts';
 export { GROUP_COMMIT_DEFAULT, openSqlite } from './sqlite.ts';
 export { GroupCommitter, type GroupCommitOptions } from './group-commit.ts';
 export { beforeCursor } from './keyset.ts';
-export { isRetryable, lockClause, readSnapshot, writeTransaction } from './transaction.ts';
+export { isRetryable, readSnapshot, writeTransaction } from './transaction.ts';

@@ -56,11 +56,6 @@ export async function writeTransaction<T>(
   }
 }
 
-/** Row locks exist only on PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers. */
-export function lockClause(db: Pick<Database, 'dialect'>): ReturnType<typeof sql.raw> {
-  return sql.raw(db.dialect === 'postgres' ? ' for update' : '');
-}
-
 /**
  * Runs read-only `work` on one consistent snapshot: REPEATABLE READ on PostgreSQL, a deferred
  * read transaction on SQLite (WAL readers see the database as of their first read).
