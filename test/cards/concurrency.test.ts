@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { activateCard, cardBalance, issueCards, sellCard, spend } from '../../src/cards/index.ts';
+import { cardBalance, spend } from '../../src/cards/index.ts';
 import { verifyLedger } from '../../src/ledger/index.ts';
-import { writeTransaction } from '../../src/storage/index.ts';
 import { DATABASES } from '../support/databases.ts';
-import { openTestApp, type TestApp } from '../support/app.ts';
+import { activeTestCard, openTestApp, testMerchantAccount, type TestApp } from '../support/app.ts';
 
 const SHOP = 'acc_race_shop';
 
@@ -17,30 +16,9 @@ for (const target of DATABASES) {
     let cardId: string;
     before(async () => {
       t = await openTestApp(target);
-      await writeTransaction(t.app.db, (tx) =>
-        t.app.ledger.createAccounts(
-          tx,
-          [{ id: SHOP, currency: 'KRW', code: 'merchant_payable', flags: 1n }],
-          t.clock.nowMs(),
-        ),
-      );
-      const issued = await issueCards(t.app.cards, { denominationId: 'den_krw_10000', count: 1 });
-      assert.ok(issued.ok);
-      const card = issued.value.cards[0];
-      assert.ok(card);
-      const sold = await sellCard(t.app.cards, {
-        serial: card.serial,
-        channel: 'web',
-        activationKind: 'otp',
-      });
-      assert.ok(sold.ok);
-      const active = await activateCard(t.app.cards, {
-        pin: card.pin,
-        activationSecret: sold.value.activationSecret,
-        password: '2580',
-      });
-      assert.ok(active.ok);
-      cardId = active.value.id;
+      await testMerchantAccount(t, SHOP);
+      const card = await activeTestCard(t.app);
+      cardId = card.id;
     });
     after(async () => {
       assert.equal((await verifyLedger(t.app.db)).ok, true);
@@ -77,29 +55,8 @@ describe('concurrent spending from several SQLite processes', () => {
     assert.ok(sqlite);
     const t = await openTestApp(sqlite);
     try {
-      await writeTransaction(t.app.db, (tx) =>
-        t.app.ledger.createAccounts(
-          tx,
-          [{ id: SHOP, currency: 'KRW', code: 'merchant_payable', flags: 1n }],
-          t.clock.nowMs(),
-        ),
-      );
-      const issued = await issueCards(t.app.cards, { denominationId: 'den_krw_10000', count: 1 });
-      assert.ok(issued.ok);
-      const card = issued.value.cards[0];
-      assert.ok(card);
-      const sold = await sellCard(t.app.cards, {
-        serial: card.serial,
-        channel: 'web',
-        activationKind: 'otp',
-      });
-      assert.ok(sold.ok);
-      const active = await activateCard(t.app.cards, {
-        pin: card.pin,
-        activationSecret: sold.value.activationSecret,
-        password: '2580',
-      });
-      assert.ok(active.ok);
+      await testMerchantAccount(t, SHOP);
+      const card = await activeTestCard(t.app);
       const file = t.app.db.describe;
       const keys = {
         pinKeys: t.app.cards.keys.pinKeys.map((k) => ({
@@ -120,7 +77,7 @@ describe('concurrent spending from several SQLite processes', () => {
               const job = {
                 file,
                 keys,
-                cardId: active.value.id,
+                cardId: card.id,
                 shop: SHOP,
                 prefix: `w${w}`,
                 count: 50,
@@ -145,7 +102,7 @@ describe('concurrent spending from several SQLite processes', () => {
         counts.reduce((a, b) => a + b, 0),
         14,
       );
-      const balance = await cardBalance(t.app.cards, t.app.db.kysely, active.value.id);
+      const balance = await cardBalance(t.app.cards, t.app.db.kysely, card.id);
       assert.ok(balance.ok);
       assert.equal(balance.value.balanceMinor, 200n);
       assert.equal((await verifyLedger(t.app.db)).ok, true);

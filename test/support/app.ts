@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_CATALOGUE, upsertDenomination, type KeyRing } from '../../src/cards/index.ts';
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_CATALOGUE,
+  activateCard,
+  issueCards,
+  sellCard,
+  upsertDenomination,
+  type KeyRing,
+} from '../../src/cards/index.ts';
 import { ManualClock } from '../../src/kernel/index.ts';
 import type { PaymentKeys } from '../../src/payments/index.ts';
 import { ensureSystemAccounts } from '../../src/ledger/index.ts';
@@ -41,4 +49,43 @@ export async function openTestApp(
     for (const d of DEFAULT_CATALOGUE) await upsertDenomination(tx, d, clock.nowMs());
   });
   return { app, clock, dispose };
+}
+
+/** Issues, sells and activates one card (password 2580); returns its id and secrets. */
+export async function activeTestCard(
+  app: App,
+  options: { readonly denominationId?: string; readonly livemode?: boolean } = {},
+): Promise<{ id: string; pin: string; password: string; serial: string }> {
+  const issued = await issueCards(app.cards, {
+    denominationId: options.denominationId ?? 'den_krw_10000',
+    count: 1,
+    ...(options.livemode !== undefined ? { livemode: options.livemode } : {}),
+  });
+  assert.ok(issued.ok);
+  const card = issued.value.cards[0];
+  assert.ok(card);
+  const sold = await sellCard(app.cards, {
+    serial: card.serial,
+    channel: 'web',
+    activationKind: 'otp',
+  });
+  assert.ok(sold.ok);
+  const active = await activateCard(app.cards, {
+    pin: card.pin,
+    activationSecret: sold.value.activationSecret,
+    password: '2580',
+  });
+  assert.ok(active.ok);
+  return { id: card.cardId, pin: card.pin, password: '2580', serial: card.serial };
+}
+
+/** A merchant payable account for tests that spend without the gateway. */
+export async function testMerchantAccount(t: TestApp, id: string): Promise<void> {
+  await writeTransaction(t.app.db, (tx) =>
+    t.app.ledger.createAccounts(
+      tx,
+      [{ id, currency: 'KRW', code: 'merchant_payable', flags: 1n }],
+      t.clock.nowMs(),
+    ),
+  );
 }

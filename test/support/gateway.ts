@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { activateCard, issueCards, sellCard } from '../../src/cards/index.ts';
 import { buildServer } from '../../src/http/index.ts';
 import {
   createApiKey,
@@ -9,7 +8,7 @@ import {
   type NewApiKey,
 } from '../../src/payments/index.ts';
 import { writeTransaction } from '../../src/storage/index.ts';
-import { openTestApp, type TestApp } from './app.ts';
+import { activeTestCard, openTestApp, type TestApp } from './app.ts';
 import type { TestDatabase } from './databases.ts';
 
 export interface TestCard {
@@ -97,27 +96,10 @@ export async function openTestGateway(
     key,
     otherKey,
     async card(o = {}) {
-      const issued = await issueCards(app.cards, {
+      return activeTestCard(app, {
         denominationId: o.denomination ?? 'den_krw_10000',
-        count: 1,
         livemode: o.livemode ?? false,
       });
-      assert.ok(issued.ok);
-      const c = issued.value.cards[0];
-      assert.ok(c);
-      const sold = await sellCard(app.cards, {
-        serial: c.serial,
-        channel: 'web',
-        activationKind: 'otp',
-      });
-      assert.ok(sold.ok);
-      const active = await activateCard(app.cards, {
-        pin: c.pin,
-        activationSecret: sold.value.activationSecret,
-        password: '2580',
-      });
-      assert.ok(active.ok);
-      return { id: c.cardId, pin: c.pin, password: '2580', serial: c.serial };
     },
     async call(method, path, o = {}) {
       const useKey = o.key ?? key;
