@@ -17,6 +17,7 @@ const MODULES = [
   'http',
   'jobs',
   'main',
+  'acquirer',
 ];
 const BUSINESS = [
   'ledger',
@@ -92,6 +93,21 @@ module.exports = {
         'Nothing outside src/main may import src/main (it wires everything; nothing depends on it).',
       from: { path: '^src/', pathNot: '^src/main/' },
       to: { path: '^src/main/' },
+    },
+    {
+      name: 'acquirer-only-from-main',
+      severity: 'error',
+      comment:
+        'src/acquirer is the sandbox acquirer, an external system living in our repo: only src/main may start it; OnePIN reaches it over HTTP.',
+      from: { path: '^src/', pathNot: ['^src/main/', '^src/acquirer/'] },
+      to: { path: '^src/acquirer/' },
+    },
+    {
+      name: 'acquirer-only-kernel',
+      severity: 'error',
+      comment: 'src/acquirer may import only src/kernel (besides itself).',
+      from: { path: '^src/acquirer/' },
+      to: { path: '^src/', pathNot: dirs(['acquirer', 'kernel']) },
     },
     {
       name: 'known-modules-only',

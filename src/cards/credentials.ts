@@ -63,6 +63,9 @@ export async function findByPin(
   return row;
 }
 
+/** The reason recorded when failed attempts lock a card (a password reset may lift it). */
+export const LOCK_REASON_ATTEMPTS = 'too many failed attempts';
+
 /**
  * Counts a failed secret against the card, in the same statement that reads the count, so
  * concurrent failures from any channel are all counted; the card locks at `pinAttemptsMax`.
@@ -84,7 +87,7 @@ export async function countFailure(
       tx,
       { ...row, state: updated.state, failed_attempts: updated.failed_attempts },
       'lock_attempts',
-      'too many failed attempts',
+      LOCK_REASON_ATTEMPTS,
       ctx.clock.nowMs(),
     );
     return to !== null;

@@ -9,6 +9,13 @@ export {
 } from './catalogue.ts';
 export type { CardsContext } from './context.ts';
 export { authenticate, rekeyPass } from './credentials.ts';
+export {
+  cardByPin,
+  markCardRefunded,
+  rekeyCard,
+  renewActivationSecret,
+  resetPassword,
+} from './holder-service.ts';
 export { expireDueCards, type ExpiryReport } from './expiry.ts';
 export {
   formatSerial,

@@ -7,12 +7,19 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import { sql } from 'kysely';
 import type { DestinationStream } from 'pino';
 import type { CardsContext } from '../cards/index.ts';
+import type { NotifyContext } from '../notify/index.ts';
 import type { PaymentsContext } from '../payments/index.ts';
+import type { SalesContext } from '../sales/index.ts';
 import type { Database } from '../storage/index.ts';
 import type { ErrorCode } from '../kernel/index.ts';
 import { apiPlugin } from './api/plugin.ts';
 import { payPlugin } from './pay/plugin.ts';
 import { verifyPlugin } from './site/verify-plugin.ts';
+import { sitePlugin } from './site/site-plugin.ts';
+import { salesRoutes } from './site/sales-routes.ts';
+import { holderRoutes } from './site/holder-routes.ts';
+import { fundingPlugin } from './funding/plugin.ts';
+import { mailboxPlugin } from './mailbox/plugin.ts';
 import { ApiError, sendError } from './shared/errors.ts';
 
 /**
@@ -39,6 +46,10 @@ export interface HttpDeps {
   readonly logStream?: DestinationStream;
   /** Requests per minute per API key (or per IP without one). */
   readonly rateLimitPerMinute?: number;
+  /** The holder site's sales pages (buy, orders, gifts, recharge, refunds) and the provider's webhook. */
+  readonly sales?: SalesContext;
+  /** The dev mailbox at /dev/mailbox, when e-mails are held instead of sent (no SMTP_URL). */
+  readonly mailbox?: NotifyContext;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -53,6 +64,14 @@ export const LOG_REDACT = [
 ];
 
 /**
+ * A gift's claim link carries its activation secret in the path: logged request lines show
+ * `/claim/<gift>/…` instead.
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/^\/claim\/([^/?#]+)\/[^?#]*/, '/claim/$1/[redacted]');
+}
+
+/**
  * The HTTP server: merchant API (/api/v1, documented at /openapi.json and /docs), health, and
  * the pages that later issues add (hosted payment page, holder site, back office).
  */
@@ -63,6 +82,13 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     logger: {
       level: deps.logLevel ?? 'info',
       redact: LOG_REDACT,
+      serializers: {
+        req: (request: { method: string; url: string; ip?: string; id?: string }) => ({
+          method: request.method,
+          url: redactUrl(request.url),
+          ...(request.ip !== undefined ? { remoteAddress: request.ip } : {}),
+        }),
+      },
       ...(deps.logStream !== undefined ? { stream: deps.logStream } : {}),
     },
     genReqId: () => `req_${randomBytes(8).toString('hex')}`,
@@ -209,16 +235,6 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     }
   });
 
-  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .send(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>OnePIN</title></head>' +
-          '<body><h1>OnePIN</h1><p>One prepaid card, one PIN, spendable everywhere.</p>' +
-          '<p>The system is running. Health: <a href="/healthz">/healthz</a>. Merchant API: <a href="/docs">/docs</a>.</p></body></html>',
-      ),
-  );
-
   await app.register(
     apiPlugin({ payments: deps.payments, cards: deps.cards, perKeyPerMinute: perKey }),
     {
@@ -227,5 +243,15 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   );
   await app.register(payPlugin({ payments: deps.payments }));
   await app.register(verifyPlugin({ payments: deps.payments }));
+  const sales = deps.sales;
+  await app.register(
+    sitePlugin({
+      payments: deps.payments,
+      cards: deps.cards,
+      routes: sales === undefined ? [] : [salesRoutes(sales), holderRoutes(sales)],
+    }),
+  );
+  if (sales !== undefined) await app.register(fundingPlugin({ sales }));
+  if (deps.mailbox !== undefined) await app.register(mailboxPlugin({ notify: deps.mailbox }));
   return app;
 }

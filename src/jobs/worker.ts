@@ -8,6 +8,13 @@ import {
   type PaymentsContext,
   type WebhookPassReport,
 } from '../payments/index.ts';
+import {
+  deliverDueEmails,
+  type EmailPassReport,
+  type EmailTransport,
+  type NotifyContext,
+} from '../notify/index.ts';
+import { completeOrders, type CompleterReport, type SalesContext } from '../sales/index.ts';
 import type { Database } from '../storage/index.ts';
 import { expireDueHolds } from './expire-holds.ts';
 
@@ -18,6 +25,11 @@ export interface WorkerDeps {
   readonly payments: PaymentsContext;
   readonly clock: Clock;
   readonly log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** Web orders to finish (the completer); absent in set-ups without the holder site. */
+  readonly sales?: SalesContext;
+  /** E-mails to deliver: through `emailTransport`, or held for the dev mailbox when null. */
+  readonly notify?: NotifyContext;
+  readonly emailTransport?: EmailTransport | null;
 }
 
 export interface PassReport {
@@ -26,6 +38,8 @@ export interface PassReport {
   readonly cardsExpired: number;
   readonly breakageMinor: bigint;
   readonly webhooks: WebhookPassReport;
+  readonly orders: CompleterReport | null;
+  readonly emails: EmailPassReport | null;
 }
 
 /** One pass of scheduled work; each step is bounded, so a pass always ends. */
@@ -36,6 +50,12 @@ export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
   const holdsExpired = await expireDueHolds(deps, deps.clock.nowMs());
   const cards = await expireDueCards(deps.cards, limits.expiryBatchMax);
   await purgeIdempotency(deps.payments);
+  // Web orders before e-mail, so the receipts their completion writes go out in this pass.
+  const orders = deps.sales === undefined ? null : await completeOrders(deps.sales);
+  const emails =
+    deps.notify === undefined
+      ? null
+      : await deliverDueEmails(deps.notify, deps.emailTransport ?? null);
   // Last: it waits on receivers (bounded by its attempt limit, lanes and timeout), and the
   // events the steps above just wrote go out in the same pass.
   const webhooks = await deliverDueWebhooks(deps.payments);
@@ -45,6 +65,8 @@ export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
     cardsExpired: cards.expired,
     breakageMinor: cards.sweptMinor,
     webhooks,
+    orders,
+    emails,
   };
 }
 
@@ -60,7 +82,20 @@ export function startWorker(
     running = runWorkerPass(deps)
       .then((report) => {
         const { paymentsExpired, holdsExpired, cardsExpired, webhooks } = report;
-        if (paymentsExpired + holdsExpired + cardsExpired + webhooks.attempted > 0) {
+        const orderWork =
+          report.orders === null
+            ? 0
+            : report.orders.checked + report.orders.fulfilled + report.orders.refundsPaid;
+        const mailWork = report.emails === null ? 0 : report.emails.attempted;
+        if (
+          paymentsExpired +
+            holdsExpired +
+            cardsExpired +
+            webhooks.attempted +
+            orderWork +
+            mailWork >
+          0
+        ) {
           deps.log.info(
             { ...report, breakageMinor: report.breakageMinor.toString() },
             'worker pass',

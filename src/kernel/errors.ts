@@ -271,6 +271,142 @@ export const ERROR_CATALOG = {
     status: 409,
     message: 'What we owe the associate is less than the refund (it was already paid out).',
   },
+  // Sales (holder site: orders, recharge, refund of balance)
+  order_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no such order.',
+  },
+  order_state_invalid: {
+    type: 'state_error',
+    status: 409,
+    message: 'The order is not in a state that allows this step.',
+  },
+  quantity_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The quantity must be a whole number within the order limits.',
+  },
+  order_limit_exceeded: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The order is larger than one order may be.',
+  },
+  name_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The name is missing or too long.',
+  },
+  email_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The e-mail address is not valid.',
+  },
+  phone_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The phone number is not valid.',
+  },
+  payment_method_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The payment method must be card or bank transfer.',
+  },
+  design_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'There is no such card design.',
+  },
+  delivery_date_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The delivery date must be today or within the next 90 days.',
+  },
+  recharge_daily_limit_exceeded: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The card has reached its recharge limit for today.',
+  },
+  one_time_code_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The code is wrong, expired or already used.',
+  },
+  balance_refund_not_allowed: {
+    type: 'state_error',
+    status: 409,
+    message: "The refund rules do not allow a refund of this card's balance now.",
+  },
+  balance_refund_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no such refund request.',
+  },
+  balance_refund_state_invalid: {
+    type: 'state_error',
+    status: 409,
+    message: 'The refund request is not in a state that allows this step.',
+  },
+  // Funding (card company and bank, through the acquirer)
+  funding_declined: {
+    type: 'card_error',
+    status: 402,
+    message: 'The card company declined the payment.',
+  },
+  funding_insufficient_funds: {
+    type: 'card_error',
+    status: 402,
+    message: 'The card or account does not have enough funds.',
+  },
+  funding_unavailable: {
+    type: 'api_error',
+    status: 503,
+    message:
+      'The card company or bank did not answer. Nothing was charged by this step; try again.',
+  },
+  funding_failed: {
+    type: 'card_error',
+    status: 402,
+    message: 'The payment at the card company or bank did not go through.',
+  },
+  // Charging (rating, tariffs, sessions): codes go here
+  number_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message:
+      'The number is not a telephone number we can rate (digits, an optional + or international prefix, 5 to 15 digits in E.164).',
+  },
+  destination_not_found: {
+    type: 'invalid_request_error',
+    status: 422,
+    message: 'No destination of the tariff in force matches the number.',
+  },
+  rate_not_found: {
+    type: 'invalid_request_error',
+    status: 422,
+    message: 'The destination has no rate at that time.',
+  },
+  rating_plan_not_found: {
+    type: 'invalid_request_error',
+    status: 422,
+    message: 'No rating plan for the service is in force at that time (or no tariff is imported).',
+  },
+  tariff_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The tariff file has errors (see the report by line and field); nothing was stored.',
+  },
+  // Notify (e-mail outbox): codes go here
+  email_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no such e-mail in the outbox.',
+  },
+  email_state_invalid: {
+    type: 'state_error',
+    status: 409,
+    message: 'The e-mail is not in a state that allows this step (it was sent, or is being sent).',
+  },
   internal_error: {
     type: 'api_error',
     status: 500,

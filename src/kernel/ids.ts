@@ -22,7 +22,12 @@ export type IdPrefix =
   | 'pp'
   | 'cap'
   | 'whd'
-  | 'flg';
+  | 'flg'
+  | 'eml'
+  | 'ord'
+  | 'gft'
+  | 'brf'
+  | 'otc';
 
 /** 22 characters of base 36: about 113 bits. */
 const ID_CHARS = 22;

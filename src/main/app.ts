@@ -1,8 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import type { CardsContext, KeyRing } from '../cards/index.ts';
-import { assertLimits, systemClock, type Clock } from '../kernel/index.ts';
+import type { FundingProvider } from '../funding/index.ts';
+import { assertLimits, fail, systemClock, type Clock } from '../kernel/index.ts';
 import { LedgerStore } from '../ledger/index.ts';
+import { deriveEmailBodyKey, type NotifyContext } from '../notify/index.ts';
 import type { PaymentKeys, PaymentsContext } from '../payments/index.ts';
+import {
+  DEFAULT_BALANCE_REFUND_RULES,
+  type BalanceRefundRules,
+  type SalesContext,
+} from '../sales/index.ts';
 import { migrate, openDatabase, type Database } from '../storage/index.ts';
 import { ALL_MIGRATIONS } from './migrations.ts';
 
@@ -12,6 +19,8 @@ export interface App {
   readonly ledger: LedgerStore;
   readonly cards: CardsContext;
   readonly payments: PaymentsContext;
+  readonly notify: NotifyContext;
+  readonly sales: SalesContext;
   readonly clock: Clock;
   close(): Promise<void>;
 }
@@ -21,6 +30,12 @@ export interface GatewayOptions {
   readonly keys?: PaymentKeys;
   /** A function when the URL is known only after the server listens (port 0). */
   readonly publicUrl?: string | (() => string);
+  /** The card company / bank for web sales; absent, every purchase says it is unavailable. */
+  readonly funding?: FundingProvider;
+  /** False for a sandbox provider: what it sells are test cards. Default false. */
+  readonly fundingLivemode?: boolean;
+  readonly mailFrom?: string;
+  readonly refundRules?: BalanceRefundRules;
 }
 
 function throwawayPaymentKeys(): PaymentKeys {
@@ -28,6 +43,27 @@ function throwawayPaymentKeys(): PaymentKeys {
     apiSigningKey: { id: 's1', secret: randomBytes(32) },
     webhookKey: { id: 'w1', secret: randomBytes(32) },
   };
+}
+
+/** A provider for set-ups without one: nothing can be bought, and it says so. */
+const NO_FUNDING: FundingProvider = {
+  name: 'none',
+  createPayment: () => Promise.resolve(fail('funding_unavailable')),
+  getPayment: () => Promise.resolve(fail('funding_unavailable')),
+  refund: () => Promise.resolve(fail('funding_unavailable')),
+  cancel: () => Promise.resolve(fail('funding_unavailable')),
+  verifyWebhook: () => fail('signature_invalid'),
+};
+
+/**
+ * The sales seal key (PINs waiting for their buyer, order and code hashes) is derived from the
+ * webhook key with its own label, so no new secret has to be kept; rotating the webhook key
+ * makes PINs not yet taken unreadable (they stay on the cards; the buyer re-keys).
+ */
+function salesSealKey(keys: PaymentKeys): Buffer {
+  return Buffer.from(
+    hkdfSync('sha256', keys.webhookKey.secret, Buffer.alloc(0), 'onepin:sales:seal:v1', 32),
+  );
 }
 
 export function wireApp(
@@ -39,17 +75,42 @@ export function wireApp(
   const ledger = new LedgerStore(db);
   const cards: CardsContext = { db, ledger, keys, clock };
   const url = gateway.publicUrl ?? 'http://127.0.0.1:3000';
+  const publicUrlOf = (): string => (typeof url === 'function' ? url() : url);
+  const paymentKeys = gateway.keys ?? throwawayPaymentKeys();
   const payments: PaymentsContext = {
     db,
     ledger,
     cards,
     clock,
-    keys: gateway.keys ?? throwawayPaymentKeys(),
+    keys: paymentKeys,
     get publicUrl() {
-      return typeof url === 'function' ? url() : url;
+      return publicUrlOf();
     },
   };
-  return { db, ledger, clock, cards, payments, close: () => db.close() };
+  const notify: NotifyContext = {
+    db,
+    clock,
+    bodyKey: deriveEmailBodyKey(paymentKeys.webhookKey.secret),
+    from: gateway.mailFrom ?? 'OnePIN <no-reply@onepin.example>',
+    get publicUrl() {
+      return publicUrlOf();
+    },
+  };
+  const sales: SalesContext = {
+    db,
+    ledger,
+    cards,
+    clock,
+    notify,
+    funding: gateway.funding ?? NO_FUNDING,
+    fundingLivemode: gateway.fundingLivemode ?? false,
+    sealKey: salesSealKey(paymentKeys),
+    refundRules: gateway.refundRules ?? DEFAULT_BALANCE_REFUND_RULES,
+    get publicUrl() {
+      return publicUrlOf();
+    },
+  };
+  return { db, ledger, clock, cards, payments, notify, sales, close: () => db.close() };
 }
 
 export async function openApp(options: {
@@ -60,6 +121,9 @@ export async function openApp(options: {
   readonly publicUrl?: string | (() => string);
   readonly clock?: Clock;
   readonly migrate?: boolean;
+  readonly funding?: FundingProvider;
+  readonly fundingLivemode?: boolean;
+  readonly mailFrom?: string;
 }): Promise<App> {
   assertLimits();
   const db = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
@@ -67,5 +131,8 @@ export async function openApp(options: {
   return wireApp(db, options.keys, options.clock ?? systemClock, {
     keys: options.paymentKeys,
     ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
+    ...(options.funding !== undefined ? { funding: options.funding } : {}),
+    ...(options.fundingLivemode !== undefined ? { fundingLivemode: options.fundingLivemode } : {}),
+    ...(options.mailFrom !== undefined ? { mailFrom: options.mailFrom } : {}),
   });
 }

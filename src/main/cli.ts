@@ -24,7 +24,10 @@ import { readConfig } from './config.ts';
 import { seedDemo } from './demo.ts';
 import { KeyFileError, addPinKey, loadKeys, writeKeyFile } from './keys-file.ts';
 import { ALL_MIGRATIONS } from './migrations.ts';
+import { sandboxProvider } from '../funding/index.ts';
 import { addAssociateCommands } from './cli-associates.ts';
+import { addChargingCommands } from './cli-charging.ts';
+import { addSalesCommands } from './cli-sales.ts';
 
 /** Bad arguments and refused operations end with one line on stderr and exit code 2. */
 class CliFailure extends Error {}
@@ -57,6 +60,12 @@ async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
     dataDir: config.dataDir,
     keys: keys.ring,
     paymentKeys: keys.payment,
+    // Refund payouts approved here go to the same provider the server uses.
+    funding: sandboxProvider({
+      baseUrl: config.acquirerUrl ?? `http://127.0.0.1:${config.acquirerPort}`,
+      apiKey: config.acquirerApiKey,
+      webhookSecret: config.acquirerWebhookSecret,
+    }),
   });
   try {
     return await work(app);
@@ -387,6 +396,8 @@ export function buildCli(): Command {
     });
 
   addAssociateCommands(program, { withApp, failure: (message) => new CliFailure(message) });
+  addSalesCommands(program, { withApp, failure: (message) => new CliFailure(message) });
+  addChargingCommands(program, { withApp, failure: (message) => new CliFailure(message) });
   return program;
 }
 

@@ -12,14 +12,35 @@ export interface Config {
   readonly logLevel: string;
   /** How holders reach the hosted payment page; default http://HOST:PORT. */
   readonly publicUrl: string | undefined;
+  /** The card company / bank; absent: `npm start` runs the sandbox acquirer beside us. */
+  readonly acquirerUrl: string | undefined;
+  readonly acquirerPort: number;
+  readonly acquirerApiKey: string;
+  readonly acquirerWebhookSecret: string;
+  /** Absent: e-mails are held in the outbox and shown at /dev/mailbox. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+}
+
+/** The sandbox acquirer's documented key and secret (docs/sandbox-acquirer.md): no secret. */
+export const SANDBOX_ACQUIRER_API_KEY = 'sk_sandbox_acquirer';
+export const SANDBOX_ACQUIRER_WEBHOOK_SECRET = 'whsec_sandbox_acquirer';
+
+function portFrom(name: string, text: string | undefined, fallback: string): number {
+  const value = text === undefined || text === '' ? fallback : text;
+  const port = /^[0-9]{1,5}$/.test(value) ? Number.parseInt(value, 10) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`${name} must be a port number from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function optional(text: string | undefined): string | undefined {
+  return text === undefined || text === '' ? undefined : text;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const portText = env.PORT === undefined || env.PORT === '' ? '3000' : env.PORT;
-  const port = /^[0-9]{1,5}$/.test(portText) ? Number.parseInt(portText, 10) : Number.NaN;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`PORT must be a port number from 0 to 65535, got "${portText}"`);
-  }
+  const port = portFrom('PORT', env.PORT, '3000');
   const databaseUrl = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL;
   const keyFile = env.ONEPIN_KEY_FILE === '' ? undefined : env.ONEPIN_KEY_FILE;
   return {
@@ -31,6 +52,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     publicUrl:
       env.ONEPIN_PUBLIC_URL === '' ? undefined : env.ONEPIN_PUBLIC_URL?.replace(/\/+$/, ''),
+    acquirerUrl: optional(env.ACQUIRER_URL)?.replace(/\/+$/, ''),
+    acquirerPort: portFrom('ACQUIRER_PORT', env.ACQUIRER_PORT, '3100'),
+    acquirerApiKey: optional(env.ACQUIRER_API_KEY) ?? SANDBOX_ACQUIRER_API_KEY,
+    acquirerWebhookSecret: optional(env.ACQUIRER_WEBHOOK_SECRET) ?? SANDBOX_ACQUIRER_WEBHOOK_SECRET,
+    smtpUrl: optional(env.SMTP_URL),
+    mailFrom: optional(env.MAIL_FROM) ?? 'OnePIN <no-reply@onepin.example>',
   };
 }
 

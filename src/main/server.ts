@@ -1,6 +1,10 @@
+import { join } from 'node:path';
+import { sandboxProvider } from '../funding/index.ts';
 import { buildServer } from '../http/index.ts';
+import { smtpTransport } from '../notify/index.ts';
 import { startWorker } from '../jobs/index.ts';
 import { openApp } from './app.ts';
+import { startAcquirerChild, type AcquirerChild } from './acquirer-child.ts';
 import { displayHost, readConfig } from './config.ts';
 import { seedDemo } from './demo.ts';
 import { loadKeys } from './keys-file.ts';
@@ -14,7 +18,25 @@ async function main(): Promise<void> {
   const keys = loadKeys(config);
   // The public URL is known once the server listens (PORT=0 picks a free port).
   let listeningUrl = `http://${displayHost(config.host)}:${config.port}`;
+  // No ACQUIRER_URL: the sandbox acquirer runs beside us, and what it sells are test cards.
+  let acquirer: AcquirerChild | null = null;
+  if (config.acquirerUrl === undefined) {
+    acquirer = await startAcquirerChild({
+      port: config.acquirerPort,
+      dataFile: join(config.dataDir, 'sandbox-acquirer.sqlite'),
+      apiKey: config.acquirerApiKey,
+      webhookSecret: config.acquirerWebhookSecret,
+    });
+  }
+  const acquirerUrl = config.acquirerUrl ?? acquirer?.url ?? '';
   const app = await openApp({
+    funding: sandboxProvider({
+      baseUrl: acquirerUrl,
+      apiKey: config.acquirerApiKey,
+      webhookSecret: config.acquirerWebhookSecret,
+    }),
+    fundingLivemode: false,
+    mailFrom: config.mailFrom,
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     keys: keys.ring,
@@ -25,6 +47,8 @@ async function main(): Promise<void> {
     db: app.db,
     payments: app.payments,
     cards: app.cards,
+    sales: app.sales,
+    ...(config.smtpUrl === undefined ? { mailbox: app.notify } : {}),
     logLevel: config.logLevel,
   });
   const log = server.log;
@@ -43,6 +67,9 @@ async function main(): Promise<void> {
     payments: app.payments,
     clock: app.clock,
     log,
+    sales: app.sales,
+    notify: app.notify,
+    emailTransport: config.smtpUrl === undefined ? null : smtpTransport(config.smtpUrl),
   });
   await server.listen({ port: config.port, host: config.host });
   const address = server.server.address();
@@ -50,6 +77,9 @@ async function main(): Promise<void> {
   const url = `http://${displayHost(config.host)}:${port}`;
   listeningUrl = url;
   console.log(`OnePIN is running at ${url} (database: ${app.db.describe})`);
+  console.log(`Card payments and bank transfers go to ${acquirerUrl}`);
+  if (config.smtpUrl === undefined)
+    console.log(`No SMTP_URL: e-mails are held; read them at ${url}/dev/mailbox`);
   if (demo !== null)
     console.log(`Demo cards created; their PINs and passwords are in ${demo.file}`);
   else if (embedded)
@@ -64,6 +94,7 @@ async function main(): Promise<void> {
       await server.close();
       await worker.stop();
       await app.close();
+      if (acquirer !== null) await acquirer.stop();
       process.exit(0);
     })();
   };

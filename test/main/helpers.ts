@@ -31,10 +31,14 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     'HOST',
     'LOG_LEVEL',
     'NODE_TEST_CONTEXT',
+    'ACQUIRER_URL',
+    'ACQUIRER_PORT',
+    'SMTP_URL',
   ]) {
     delete env[name];
   }
-  return { ...env, ...extra };
+  // The sandbox acquirer `npm start` runs beside the server takes a free port in tests.
+  return { ...env, ACQUIRER_PORT: '0', ...extra };
 }
 
 export interface RunResult {

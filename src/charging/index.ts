@@ -1,0 +1,79 @@
+export { createChargingContext, type ChargingContext } from './context.ts';
+export {
+  affordableBilledSeconds,
+  billedSeconds,
+  costOf,
+  incrementalCostMinor,
+  maxAffordableSeconds,
+} from './cost-rules.ts';
+export {
+  parseCsv,
+  type CsvOptions,
+  type CsvParse,
+  type CsvProblem,
+  type CsvRecord,
+} from './csv.ts';
+export { describeRate, describeTiming } from './describe-rate.ts';
+export { grantSeconds, type Grant, type GrantInput } from './grant-rules.ts';
+export { importTariff, type ImportOptions, type ImportReport } from './import-tariff.ts';
+export { parseIsoInstant } from './iso-time.ts';
+export { CHARGING_LIMITS, assertChargingLimits } from './limits.ts';
+export { currentTariff, loadTariff, loadTariffVersion } from './load-tariff.ts';
+export { CHARGING_MIGRATIONS } from './migrations.ts';
+export { normalizeNumber } from './number-rules.ts';
+export {
+  buildPrefixIndex,
+  matchDestination,
+  prefixMatches,
+  type PrefixIndex,
+  type PrefixMatch,
+} from './prefix-index.ts';
+export { priceEnquiry, type PriceAnswer, type PriceEnquiry } from './price-enquiry.ts';
+export {
+  planInForce,
+  priceOf,
+  rate,
+  type Price,
+  type RateQuery,
+  type Rating,
+} from './rating-rules.ts';
+export { buildTariff } from './tariff-build.ts';
+export { TariffCache } from './tariff-cache.ts';
+export {
+  TARIFF_COLUMNS,
+  parseTariffCsv,
+  type TariffLineError,
+  type TariffParse,
+} from './tariff-csv.ts';
+export {
+  countTariff,
+  diffTariffs,
+  type KindChanges,
+  type TariffChanges,
+  type TariffCounts,
+} from './tariff-diff.ts';
+export { latestTariffVersion, tariffVersionInfo, type TariffVersionInfo } from './tariff-store.ts';
+export {
+  DEFAULT_TIME_ZONE,
+  isTimeZone,
+  localTime,
+  timingMatches,
+  type LocalTime,
+} from './timing-rules.ts';
+export {
+  KOREA_NUMBERING,
+  SERVICES,
+  WEEKDAYS,
+  isService,
+  type Destination,
+  type NumberingPlan,
+  type PlanActivation,
+  type PlanEntry,
+  type Rate,
+  type RatingPlan,
+  type Service,
+  type Tariff,
+  type TariffDraft,
+  type Timing,
+  type Weekday,
+} from './types.ts';

@@ -1,0 +1,146 @@
+import { sql, type Kysely } from 'kysely';
+import type { MigrationSet } from '../storage/index.ts';
+
+const big = 'bigint';
+
+/**
+ * Tariffs are stored as immutable versions: an import writes a whole new version and rating
+ * uses the latest. Old versions stay, so a usage record's (version, rate id) can always be
+ * looked up again.
+ */
+export const CHARGING_MIGRATIONS: MigrationSet = {
+  '0008_charging': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('charging_tariff')
+        .addColumn('version', big, (c) => c.primaryKey())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('time_zone', 'text', (c) => c.notNull())
+        .addColumn('country_code', 'text', (c) => c.notNull())
+        .addColumn('national_prefix', 'text', (c) => c.notNull())
+        /** `;`-separated, as in the CSV setting. */
+        .addColumn('international_prefixes', 'text', (c) => c.notNull())
+        .addColumn('source_name', 'text', (c) => c.notNull())
+        .addColumn('source_sha256', 'text', (c) => c.notNull())
+        .addColumn('imported_at_ms', big, (c) => c.notNull())
+        .addCheckConstraint('charging_tariff_version_positive', sql`version > 0`)
+        .execute();
+
+      await db.schema
+        .createTable('charging_destination')
+        .addColumn('tariff_version', big, (c) => c.notNull().references('charging_tariff.version'))
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('charging_destination_pk', ['tariff_version', 'id'])
+        .execute();
+
+      await db.schema
+        .createTable('charging_prefix')
+        .addColumn('tariff_version', big, (c) => c.notNull())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('destination_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('charging_prefix_pk', ['tariff_version', 'prefix'])
+        .addForeignKeyConstraint(
+          'charging_prefix_destination',
+          ['tariff_version', 'destination_id'],
+          'charging_destination',
+          ['tariff_version', 'id'],
+        )
+        .execute();
+
+      await db.schema
+        .createTable('charging_rate')
+        .addColumn('tariff_version', big, (c) => c.notNull().references('charging_tariff.version'))
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('connection_fee_minor', big, (c) => c.notNull())
+        .addColumn('first_block_seconds', big, (c) => c.notNull())
+        .addColumn('increment_seconds', big, (c) => c.notNull())
+        .addColumn('price_minor', big, (c) => c.notNull())
+        .addColumn('unit_seconds', big, (c) => c.notNull())
+        .addColumn('minimum_cost_minor', big, (c) => c.notNull())
+        .addColumn('disconnect_fee_minor', big, (c) => c.notNull())
+        .addPrimaryKeyConstraint('charging_rate_pk', ['tariff_version', 'id'])
+        .addCheckConstraint(
+          'charging_rate_money_not_negative',
+          sql`connection_fee_minor >= 0 and price_minor >= 0 and minimum_cost_minor >= 0 and disconnect_fee_minor >= 0`,
+        )
+        .addCheckConstraint(
+          'charging_rate_blocks_positive',
+          sql`first_block_seconds > 0 and increment_seconds > 0 and unit_seconds > 0`,
+        )
+        .execute();
+
+      await db.schema
+        .createTable('charging_timing')
+        .addColumn('tariff_version', big, (c) => c.notNull().references('charging_tariff.version'))
+        .addColumn('id', 'text', (c) => c.notNull())
+        /** `;`-separated weekdays (mon…sun), or `*any`. */
+        .addColumn('weekdays', 'text', (c) => c.notNull())
+        .addColumn('start_minute', big, (c) => c.notNull())
+        .addColumn('end_minute', big, (c) => c.notNull())
+        .addPrimaryKeyConstraint('charging_timing_pk', ['tariff_version', 'id'])
+        .addCheckConstraint(
+          'charging_timing_window',
+          sql`start_minute >= 0 and start_minute < 1440 and end_minute > 0 and end_minute <= 1440 and start_minute <> end_minute`,
+        )
+        .execute();
+
+      await db.schema
+        .createTable('charging_plan_entry')
+        .addColumn('tariff_version', big, (c) => c.notNull())
+        .addColumn('plan_id', 'text', (c) => c.notNull())
+        .addColumn('destination_id', 'text', (c) => c.notNull())
+        .addColumn('rate_id', 'text', (c) => c.notNull())
+        .addColumn('timing_id', 'text', (c) => c.notNull())
+        .addColumn('weight', big, (c) => c.notNull())
+        .addPrimaryKeyConstraint('charging_plan_entry_pk', [
+          'tariff_version',
+          'plan_id',
+          'destination_id',
+          'timing_id',
+        ])
+        .addUniqueConstraint('charging_plan_entry_weight_unique', [
+          'tariff_version',
+          'plan_id',
+          'destination_id',
+          'weight',
+        ])
+        .addForeignKeyConstraint(
+          'charging_plan_entry_destination',
+          ['tariff_version', 'destination_id'],
+          'charging_destination',
+          ['tariff_version', 'id'],
+        )
+        .addForeignKeyConstraint(
+          'charging_plan_entry_rate',
+          ['tariff_version', 'rate_id'],
+          'charging_rate',
+          ['tariff_version', 'id'],
+        )
+        .addForeignKeyConstraint(
+          'charging_plan_entry_timing',
+          ['tariff_version', 'timing_id'],
+          'charging_timing',
+          ['tariff_version', 'id'],
+        )
+        .execute();
+
+      await db.schema
+        .createTable('charging_plan_activation')
+        .addColumn('tariff_version', big, (c) => c.notNull().references('charging_tariff.version'))
+        .addColumn('service', 'text', (c) => c.notNull())
+        .addColumn('activates_at_ms', big, (c) => c.notNull())
+        .addColumn('plan_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('charging_plan_activation_pk', [
+          'tariff_version',
+          'service',
+          'activates_at_ms',
+        ])
+        .addCheckConstraint(
+          'charging_plan_activation_service_known',
+          sql`service in ('call','voicemail','sms','content')`,
+        )
+        .execute();
+    },
+  },
+};
