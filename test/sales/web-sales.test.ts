@@ -96,13 +96,13 @@ for (const target of DATABASES) {
       );
       assert.equal(cardIds.length, 2);
       // Keep the first: weak password refused (nothing changes), then a good one.
-      const weak = await buyer.post(`${orderPath}/cards/${cardIds[0]}/self`, {
+      const weak = await buyer.post(`${orderPath}/cards/${cardIds[0] ?? ''}/self`, {
         _csrf: csrfOf(again),
         password: '1234',
         password_confirm: '1234',
       });
       assert.equal(weak.status, 400);
-      const kept = await buyer.post(`${orderPath}/cards/${cardIds[0]}/self`, {
+      const kept = await buyer.post(`${orderPath}/cards/${cardIds[0] ?? ''}/self`, {
         _csrf: csrfOf(again),
         password: '2580',
         password_confirm: '2580',
@@ -117,7 +117,7 @@ for (const target of DATABASES) {
       assert.equal(balance.value.balanceMinor, 10_000n);
 
       // Give the second.
-      const giftPath = `${orderPath}/cards/${cardIds[1]}/gift`;
+      const giftPath = `${orderPath}/cards/${cardIds[1] ?? ''}/gift`;
       const bad = await submit(buyer, giftPath, giftPath, {
         sender_name: 'Minji',
         recipient_name: 'Jisoo',
