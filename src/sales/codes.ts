@@ -108,11 +108,7 @@ export async function confirmPasswordReset(
       .orderBy('created_at_ms', 'desc')
       .limit(1)
       .executeTakeFirst();
-    if (
-      row?.used_at_ms !== null ||
-      row.expires_at_ms <= nowMs ||
-      row.attempts >= CODE_ATTEMPTS_MAX
-    )
+    if (row?.used_at_ms !== null || row.expires_at_ms <= nowMs || row.attempts >= CODE_ATTEMPTS_MAX)
       return fail('one_time_code_invalid', 'code');
     const given = Buffer.from(codeHash(ctx, row.id, input.code.trim()));
     const stored = Buffer.from(row.code_hash);

@@ -441,8 +441,7 @@ export function salesRoutes(sales: SalesContext): SiteRoutes {
       const locale = site.localeOf(request);
       const gift =
         GIFT_ID.test(giftId) && SECRET.test(secret) ? await giftView(sales, giftId) : null;
-      if (gift?.ok !== true)
-        return site.renderError(request, reply, 'activation_secret_invalid');
+      if (gift?.ok !== true) return site.renderError(request, reply, 'activation_secret_invalid');
       const g = gift.value;
       const error = extra.error;
       const fields = ['pin', 'password', 'password_confirm'];
