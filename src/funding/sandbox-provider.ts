@@ -256,5 +256,11 @@ export function sandboxProvider(options: SandboxProviderOptions): FundingProvide
     return ok(event.value);
   }
 
-  return { name: 'sandbox', createPayment, getPayment, refund, cancel, verifyWebhook };
+  let pageOrigin: string | null = null;
+  try {
+    pageOrigin = new URL(options.baseUrl).origin;
+  } catch {
+    pageOrigin = null;
+  }
+  return { name: 'sandbox', pageOrigin, createPayment, getPayment, refund, cancel, verifyWebhook };
 }

@@ -120,6 +120,11 @@ export interface ProviderEvent {
  */
 export interface FundingProvider {
   readonly name: string;
+  /**
+   * Where the provider's own pages live (scheme, host, port), or null: our pages' forms may
+   * redirect there (CSP `form-action`), as the card page is the provider's.
+   */
+  readonly pageOrigin: string | null;
   createPayment(input: CreatePaymentInput): Promise<Outcome<ProviderPayment>>;
   /** `ok(null)` when the provider has no such payment. */
   getPayment(lookup: PaymentLookup): Promise<Outcome<ProviderPayment | null>>;

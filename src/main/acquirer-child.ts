@@ -28,8 +28,10 @@ export async function startAcquirerChild(options: {
       ACQUIRER_DATA_FILE: options.dataFile,
       ACQUIRER_API_KEY: options.apiKey,
       ACQUIRER_WEBHOOK_SECRET: options.webhookSecret,
+      // The child watches this pipe: when we die (even by SIGKILL) it closes, and the child exits.
+      ACQUIRER_EXIT_WITH_PARENT: '1',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';

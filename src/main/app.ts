@@ -48,6 +48,7 @@ function throwawayPaymentKeys(): PaymentKeys {
 /** A provider for set-ups without one: nothing can be bought, and it says so. */
 const NO_FUNDING: FundingProvider = {
   name: 'none',
+  pageOrigin: null,
   createPayment: () => Promise.resolve(fail('funding_unavailable')),
   getPayment: () => Promise.resolve(fail('funding_unavailable')),
   refund: () => Promise.resolve(fail('funding_unavailable')),

@@ -53,6 +53,12 @@ async function main(): Promise<void> {
     stopping = true;
     void acquirer.close().then(() => process.exit(0));
   };
+  // Started by `npm start`: stdin is a pipe from the parent, closed when the parent dies.
+  if (env.ACQUIRER_EXIT_WITH_PARENT === '1') {
+    process.stdin.on('end', stop);
+    process.stdin.on('close', stop);
+    process.stdin.resume();
+  }
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -80,7 +80,7 @@ describe('npm start on the embedded database', () => {
     assert.match(home.headers.get('content-type') ?? '', /^text\/html/);
     const html = await home.text();
     assert.match(html, /^<!doctype html>/i);
-    assert.match(html, /<h1>OnePIN<\/h1>/);
+    assert.match(html, /<title>[^<]*OnePIN<\/title>/, 'the holder site’s home page');
 
     assert.equal((await get(`${baseUrl}/no-such-page`)).status, 404);
 

@@ -19,7 +19,7 @@ import {
   type SalesContext,
 } from '../../sales/index.ts';
 import { statusOf } from '../shared/errors.ts';
-import type { SiteKit, SiteRoutes } from './site-web.ts';
+import { SITE_CSP, type SiteKit, type SiteRoutes } from './site-web.ts';
 import { siteDate } from './site-time.ts';
 
 /**
@@ -81,8 +81,28 @@ function fieldOfParam(param: string | undefined, fallback: string): string {
   return param ?? fallback;
 }
 
+/**
+ * Pages whose forms are answered with a redirect to the provider's card page: browsers check
+ * `form-action` against the redirect too, so the provider's origin is allowed there.
+ */
+function allowProviderForms(sales: SalesContext, reply: FastifyReply): void {
+  const origin = sales.funding.pageOrigin;
+  if (origin === null || !/^https?:\/\/[A-Za-z0-9.\-[\]:]+$/.test(origin)) return;
+  reply.helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { ...SITE_CSP, formAction: ["'self'", origin] },
+    },
+  });
+}
+
 export function salesRoutes(sales: SalesContext): SiteRoutes {
   return (app: FastifyInstance, site: SiteKit): void => {
+    app.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?')[0] ?? '';
+      if (path === '/buy' || path === '/recharge' || path.startsWith('/orders/'))
+        allowProviderForms(sales, reply);
+    });
     const hidden = { schema: { hide: true } } as const;
 
     // ---------------------------------------------------------------- buy (FIG. 10A–10C)

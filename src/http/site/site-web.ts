@@ -41,6 +41,9 @@ import { SITE_TEXT } from './text/index.ts';
  * same scope through `SiteRoutes`, so they share all of it.
  */
 
+/** The site's policy, for pages that must widen one directive (forms leading to a provider). */
+export { SITE_CSP };
+
 export const SITE_STYLESHEET = '/assets/site.css';
 export const SITE_LAYOUT = 'site/layout.eta';
 const SITE_ERROR_TEMPLATE = 'site/error.eta';
