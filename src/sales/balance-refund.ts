@@ -56,6 +56,9 @@ export interface BalanceRefund {
   readonly feeMinor: bigint;
   readonly payoutMinor: bigint;
   readonly rule: string;
+  /** Where and in which language the holder hears about each step. */
+  readonly email: string;
+  readonly locale: Locale;
   readonly payouts: readonly Payout[];
   readonly reviewNote: string | null;
   readonly decidedBy: string | null;
@@ -77,6 +80,8 @@ function refundFromRow(row: SalesBalanceRefundTable): BalanceRefund {
     feeMinor: row.fee_minor,
     payoutMinor: row.payout_minor,
     rule: row.rule,
+    email: row.email,
+    locale: row.locale === 'ko' ? 'ko' : 'en',
     payouts: JSON.parse(row.payouts) as Payout[],
     reviewNote: row.review_note,
     decidedBy: row.decided_by,
@@ -143,12 +148,12 @@ async function mailStep(
   ctx: SalesContext,
   tx: Executor,
   refund: BalanceRefund,
-  input: { readonly email: string; readonly locale: Locale; readonly last4: string },
+  last4: string,
 ): Promise<void> {
   const mailed = await enqueueEmail(ctx.notify, tx, {
     dedupeKey: `balance_refund:${refund.id}:${refund.status}`,
-    to: input.email,
-    locale: input.locale,
+    to: refund.email,
+    locale: refund.locale,
     template: 'balance_refund',
     data: {
       step:
@@ -157,7 +162,7 @@ async function mailStep(
           : refund.status === 'failed'
             ? 'rejected'
             : refund.status,
-      cardLast4: input.last4,
+      cardLast4: last4,
       amount: formatMoney(refund.amountMinor, refund.currency),
       fee: formatMoney(refund.feeMinor, refund.currency),
       payout: formatMoney(refund.payoutMinor, refund.currency),
@@ -271,16 +276,7 @@ export async function requestBalanceRefund(
       .execute();
     const refund = await loadRefund(tx, id);
     if (refund === null) return fail('balance_refund_not_found');
-    await mailStep(
-      ctx,
-      tx,
-      { ...refund, status: 'review' },
-      {
-        email: holder.email,
-        locale: input.locale,
-        last4: card.value.pinLast4,
-      },
-    );
+    await mailStep(ctx, tx, { ...refund, status: 'review' }, card.value.pinLast4);
     return ok(refund);
   });
   if (!created.ok || created.value.status !== 'approved') return created;
@@ -389,16 +385,7 @@ export async function decideBalanceRefundReview(
     }
     const after = await loadRefund(tx, refund.id);
     if (after === null) return fail('balance_refund_not_found');
-    const row = await salesTables(tx)
-      .selectFrom('sales_balance_refund')
-      .select(['email', 'locale'])
-      .where('id', '=', refund.id)
-      .executeTakeFirstOrThrow();
-    await mailStep(ctx, tx, after, {
-      email: row.email,
-      locale: row.locale === 'ko' ? 'ko' : 'en',
-      last4,
-    });
+    await mailStep(ctx, tx, after, last4);
     return ok(after);
   });
   if (!decided.ok || decided.value.status !== 'approved') return decided;
@@ -530,16 +517,7 @@ async function closeBalanceRefund(
       .execute();
     const after = await loadRefund(tx, refund.id);
     if (after === null) return fail('balance_refund_not_found');
-    const row = await salesTables(tx)
-      .selectFrom('sales_balance_refund')
-      .select(['email', 'locale'])
-      .where('id', '=', refund.id)
-      .executeTakeFirstOrThrow();
-    await mailStep(ctx, tx, after, {
-      email: row.email,
-      locale: row.locale === 'ko' ? 'ko' : 'en',
-      last4: marked.ok ? marked.value.pinLast4 : '',
-    });
+    await mailStep(ctx, tx, after, marked.ok ? marked.value.pinLast4 : '');
     return ok(after);
   });
 }

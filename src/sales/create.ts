@@ -117,7 +117,6 @@ export async function createPurchaseOrder(
         id,
         order_key: keyHash,
         kind: 'purchase',
-        status: 'created',
         locale: input.locale,
         buyer_name: buyer.value.name,
         buyer_email: buyer.value.email,
@@ -127,21 +126,7 @@ export async function createPurchaseOrder(
         amount_minor: check.totalMinor,
         livemode: ctx.fundingLivemode ? 1n : 0n,
         card_id: null,
-        provider: ctx.funding.name,
-        provider_payment_id: null,
-        redirect_url: null,
-        virtual_account: null,
-        instrument: null,
-        failure_code: null,
-        lease_until_ms: null,
-        next_check_at_ms: nowMs + CREATED_CHECK_AFTER_MS,
-        checks: 0n,
-        refunded_minor: 0n,
-        pins_shown_at_ms: null,
-        created_at_ms: nowMs,
-        updated_at_ms: nowMs,
-        paid_at_ms: null,
-        fulfilled_at_ms: null,
+        ...freshOrderColumns(ctx, nowMs),
       })
       .execute();
     await salesTables(tx)
@@ -173,6 +158,28 @@ async function resume(ctx: SalesContext, order: Order): Promise<Outcome<OrderSta
 
 /** A `created` order is checked with the provider this long after (its answer may be lost). */
 export const CREATED_CHECK_AFTER_MS = 60_000n;
+
+/** The columns every new order starts with, whatever it buys: nothing paid, nothing known yet. */
+function freshOrderColumns(ctx: SalesContext, nowMs: bigint) {
+  return {
+    status: 'created',
+    provider: ctx.funding.name,
+    provider_payment_id: null,
+    redirect_url: null,
+    virtual_account: null,
+    instrument: null,
+    failure_code: null,
+    lease_until_ms: null,
+    next_check_at_ms: nowMs + CREATED_CHECK_AFTER_MS,
+    checks: 0n,
+    refunded_minor: 0n,
+    pins_shown_at_ms: null,
+    created_at_ms: nowMs,
+    updated_at_ms: nowMs,
+    paid_at_ms: null,
+    fulfilled_at_ms: null,
+  } as const;
+}
 
 export interface RechargeOrderInput {
   readonly orderKey: string;
@@ -243,7 +250,6 @@ export async function createRechargeOrder(
         id,
         order_key: keyHash,
         kind: 'recharge',
-        status: 'created',
         locale: input.locale,
         buyer_name: holder?.name ?? '',
         buyer_email: email,
@@ -253,21 +259,7 @@ export async function createRechargeOrder(
         amount_minor: input.amountMinor,
         livemode: card.livemode ? 1n : 0n,
         card_id: card.id,
-        provider: ctx.funding.name,
-        provider_payment_id: null,
-        redirect_url: null,
-        virtual_account: null,
-        instrument: null,
-        failure_code: null,
-        lease_until_ms: null,
-        next_check_at_ms: nowMs + CREATED_CHECK_AFTER_MS,
-        checks: 0n,
-        refunded_minor: 0n,
-        pins_shown_at_ms: null,
-        created_at_ms: nowMs,
-        updated_at_ms: nowMs,
-        paid_at_ms: null,
-        fulfilled_at_ms: null,
+        ...freshOrderColumns(ctx, nowMs),
       })
       .execute();
     return ok(null);

@@ -205,10 +205,9 @@ async function finish(ctx: SalesContext, order: Order): Promise<Outcome<Order>> 
 
 /**
  * A paid order that cannot be fulfilled is paid back in full at the provider, then recorded as
- * reversed. If the provider does not answer, the order stays leased and the completer retries.
- * Cards already sold for it (a partial purchase) are not taken back here: they were paid for,
- * so the order is fulfilled with fewer cards only if nothing was issued; otherwise reversal
- * waits for an operator (none happens in practice: issuing fails before any sale).
+ * reversed. Only an order with no card sold yet is reversed automatically (issuing fails before
+ * any sale in practice); one with cards sold stays `fulfilling` for an operator. If the provider
+ * does not answer, the lease runs out and the completer retries.
  */
 async function reverseOrder(
   ctx: SalesContext,

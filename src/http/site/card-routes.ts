@@ -36,7 +36,7 @@ const CARD_LINKS = [
 ] as const;
 
 /** A password field's value as typed, or '' when it cannot be a password at all. */
-function secretField(site: SiteKit, body: unknown, name: string): string {
+export function secretField(site: SiteKit, body: unknown, name: string): string {
   const value = site.formField(body, name);
   return value.length > PASSWORD_INPUT_MAX_CHARS ? '' : value;
 }

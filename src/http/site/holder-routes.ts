@@ -13,7 +13,8 @@ import {
   type SalesContext,
 } from '../../sales/index.ts';
 import { statusOf } from '../shared/errors.ts';
-import { sessionCard } from './card-routes.ts';
+import { secretField, sessionCard } from './card-routes.ts';
+import { spacedPin } from './sales-routes.ts';
 import type { SiteKit, SiteRoutes } from './site-web.ts';
 
 /**
@@ -21,7 +22,6 @@ import type { SiteKit, SiteRoutes } from './site-web.ts';
  * of balance; and a new PIN when the old one was exposed), and "forgot my password" by a
  * one-time code to the address on file.
  */
-const PASSWORD_INPUT_MAX_CHARS = 64;
 
 interface Refusal {
   readonly code: ErrorCode;
@@ -226,7 +226,7 @@ export function holderRoutes(sales: SalesContext): SiteRoutes {
       return site.render(request, reply, 'sales/rekey.eta', {
         titleKey: 'rekey.title',
         last4: done.value.last4,
-        pin: done.value.pin.replace(/(\d{4})(?=\d)/g, '$1 '),
+        pin: spacedPin(done.value.pin),
       });
     });
 
@@ -273,10 +273,7 @@ export function holderRoutes(sales: SalesContext): SiteRoutes {
       '/password/reset/confirm',
       site.postRoute('password-reset-confirm'),
       async (request, reply) => {
-        const field = (name: string): string => {
-          const v = site.formField(request.body, name);
-          return v.length > PASSWORD_INPUT_MAX_CHARS ? '' : v;
-        };
+        const field = (name: string): string => secretField(site, request.body, name);
         const done = await confirmPasswordReset(sales, {
           pin: site.formField(request.body, 'pin'),
           code: field('code'),

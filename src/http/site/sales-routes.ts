@@ -19,6 +19,7 @@ import {
   type SalesContext,
 } from '../../sales/index.ts';
 import { statusOf } from '../shared/errors.ts';
+import { secretField } from './card-routes.ts';
 import { SITE_CSP, type SiteKit, type SiteRoutes } from './site-web.ts';
 import { siteDate } from './site-time.ts';
 
@@ -34,7 +35,6 @@ const ORDER_COOKIE_MAX_AGE_S = 7 * 86_400;
 const ORDER_ID = /^ord_[a-z0-9]{1,40}$/;
 const GIFT_ID = /^gft_[a-z0-9]{1,40}$/;
 const SECRET = /^[A-Za-z0-9_-]{10,64}$/;
-const PASSWORD_INPUT_MAX_CHARS = 64;
 
 function newOrderKey(): string {
   return randomBytes(18).toString('base64url');
@@ -63,17 +63,17 @@ function orderKeyFrom(request: FastifyRequest, orderId: string): string {
   return raw.slice(dot + 1);
 }
 
+/** A PIN in groups of four with spaces, as printed on cards (easy to read back and retype). */
+export function spacedPin(pin: string): string {
+  return pin.replace(/(\d{4})(?=\d)/g, '$1 ');
+}
+
 /** Where the browser goes once an order was made: the card company's page, or the order. */
 function nextStop(started: OrderStarted): string {
   const o = started.order;
   if (o.status === 'awaiting_payment' && o.method === 'card' && o.redirectUrl !== null)
     return o.redirectUrl;
   return `/orders/${o.id}`;
-}
-
-function secretField(site: SiteKit, body: unknown, name: string): string {
-  const value = site.formField(body, name);
-  return value.length > PASSWORD_INPUT_MAX_CHARS ? '' : value;
 }
 
 /** The param a refusal belongs to, as the form names its fields. */
@@ -263,7 +263,7 @@ export function salesRoutes(sales: SalesContext): SiteRoutes {
             last4: c.last4,
             value: money(c.faceValueMinor),
             handover: c.handover,
-            pin: c.pin === null ? null : c.pin.replace(/(\d{4})(?=\d)/g, '$1 '),
+            pin: c.pin === null ? null : spacedPin(c.pin),
             errors:
               cardError?.cardId === c.cardId
                 ? site.fieldErrors(locale, { [cardError.param ?? 'password']: cardError.code })
