@@ -26,7 +26,7 @@ export {
 } from './issue.ts';
 export { checkKeyRing, currentPinKey, type KeyRing, type SecretKey } from './keys.ts';
 export { OPERATOR_TRANSITIONS, changeCardState, type OperatorTransition } from './lifecycle.ts';
-export { cardBalance, countCardsByState, getCard, type CardBalance } from './lookup.ts';
+export { cardBalance, countCardsByState, getCard, lockCard, type CardBalance } from './lookup.ts';
 export { CARDS_MIGRATIONS } from './migrations.ts';
 export { checkPassword } from './password-rules.ts';
 export { formatPin, normalizePin, pinLast4 } from './pin.ts';

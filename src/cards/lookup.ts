@@ -54,3 +54,17 @@ export async function countCardsByState(executor: Executor): Promise<Record<stri
     .execute();
   return Object.fromEntries(rows.map((r) => [r.state, BigInt(r.n)]));
 }
+
+/**
+ * Reads a card inside the caller's write transaction and locks its row on PostgreSQL, so that
+ * every money decision on the card (a reservation sized from its balance, a payment) is taken
+ * one at a time. Lock order: card first, then the caller's own rows, then the ledger.
+ */
+export async function lockCard(
+  ctx: CardsContext,
+  tx: Executor,
+  cardId: string,
+): Promise<Outcome<Card>> {
+  const row = await loadCardRow(ctx, tx, { id: cardId }, { lock: true });
+  return row === undefined ? fail('card_not_found', 'card') : ok(cardFromRow(row));
+}

@@ -1,4 +1,43 @@
-export { createChargingContext, type ChargingContext } from './context.ts';
+export {
+  createChargingContext,
+  createSessionsContext,
+  type ChargingContext,
+  type SessionsContext,
+} from './context.ts';
+export {
+  checkBalance,
+  debitEvent,
+  refundCharge,
+  type BalanceAnswer,
+  type DebitInput,
+  type RefundInput,
+} from './charging-events.ts';
+export {
+  type ChargingAnswer,
+  type ChargingRequestType,
+  type ChargingStatus,
+  type RatingSummary,
+} from './session-answer.ts';
+export { DEFAULT_CHARGING_POLICY, HOLD_MARGIN_MS, type ChargingPolicy } from './session-policy.ts';
+export {
+  clientKeyOf,
+  expireSilentSessions,
+  startSession,
+  terminateSession,
+  updateSession,
+  type ReportInput,
+  type SessionKey,
+  type StartInput,
+  type Subscriber,
+} from './sessions.ts';
+export {
+  cardOfToken,
+  issueSubscriberToken,
+  purgeExpiredTokens,
+  revokeSubscriberToken,
+  tokenForCard,
+  type SubscriberToken,
+} from './subscriber-tokens.ts';
 export {
   affordableBilledSeconds,
   billedSeconds,

@@ -143,4 +143,95 @@ export const CHARGING_MIGRATIONS: MigrationSet = {
         .execute();
     },
   },
+  '0009_charging_sessions': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A subscriber token stands for a card on Diameter and in the charging API: the IVR (or a
+      // switch's own front end) issues it after PIN + password, so no PIN travels further.
+      await db.schema
+        .createTable('charging_token')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('card_id', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('created_at_ms', big, (c) => c.notNull())
+        .addColumn('expires_at_ms', big, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('charging_token_card')
+        .on('charging_token')
+        .columns(['card_id', 'expires_at_ms'])
+        .execute();
+
+      // One row per charging session or event: the session state while it is open, and the
+      // usage record (CDR) once it has ended.
+      await db.schema
+        .createTable('charging_session')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('client_key', 'text', (c) => c.notNull().unique())
+        .addColumn('client_session_id', 'text', (c) => c.notNull())
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('card_id', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('service', 'text', (c) => c.notNull())
+        .addColumn('called', 'text', (c) => c.notNull())
+        .addColumn('e164', 'text', (c) => c.notNull())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('destination_id', 'text', (c) => c.notNull())
+        .addColumn('destination_name', 'text', (c) => c.notNull())
+        .addColumn('tariff_version', big, (c) => c.notNull())
+        .addColumn('rate_id', 'text', (c) => c.notNull())
+        .addColumn('rate_json', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('next_request_number', big, (c) => c.notNull())
+        .addColumn('hold_seq', big, (c) => c.notNull())
+        .addColumn('hold_id', 'text')
+        .addColumn('hold_minor', big, (c) => c.notNull())
+        .addColumn('granted_seconds', big, (c) => c.notNull())
+        .addColumn('used_seconds', big, (c) => c.notNull())
+        .addColumn('cost_minor', big, (c) => c.notNull())
+        .addColumn('collected_minor', big, (c) => c.notNull())
+        .addColumn('uncollected_minor', big, (c) => c.notNull())
+        .addColumn('refunded_minor', big, (c) => c.notNull())
+        .addColumn('balance_before_minor', big, (c) => c.notNull())
+        .addColumn('balance_after_minor', big)
+        .addColumn('started_at_ms', big, (c) => c.notNull())
+        .addColumn('last_request_at_ms', big, (c) => c.notNull())
+        .addColumn('timer_at_ms', big)
+        .addColumn('ended_at_ms', big)
+        .addColumn('end_reason', 'text')
+        .addCheckConstraint(
+          'charging_session_state_known',
+          sql`state in ('open','closed','expired')`,
+        )
+        .addCheckConstraint('charging_session_kind_known', sql`kind in ('session','event')`)
+        .addCheckConstraint(
+          'charging_session_money_sane',
+          sql`hold_minor >= 0 and cost_minor >= 0 and collected_minor >= 0 and uncollected_minor >= 0 and refunded_minor >= 0 and refunded_minor <= collected_minor and collected_minor + uncollected_minor = cost_minor`,
+        )
+        .execute();
+      await db.schema
+        .createIndex('charging_session_timer')
+        .on('charging_session')
+        .columns(['state', 'timer_at_ms'])
+        .execute();
+      await db.schema
+        .createIndex('charging_session_card')
+        .on('charging_session')
+        .columns(['card_id', 'started_at_ms'])
+        .execute();
+
+      // The answer to every request that changed something, by (session, request number): a
+      // duplicate or a retransmission is answered from here and never charged twice.
+      await db.schema
+        .createTable('charging_request')
+        .addColumn('client_key', 'text', (c) => c.notNull())
+        .addColumn('request_number', big, (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('answer_json', 'text', (c) => c.notNull())
+        .addColumn('created_at_ms', big, (c) => c.notNull())
+        .addPrimaryKeyConstraint('charging_request_pk', ['client_key', 'request_number'])
+        .execute();
+    },
+  },
 };

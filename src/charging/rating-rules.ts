@@ -7,8 +7,12 @@ import type { PlanActivation, Rate, Service, Tariff } from './types.ts';
 
 export interface RateQuery {
   readonly service: Service;
-  /** As dialled (or as the switch sent it); normalized with the tariff's numbering plan. */
-  readonly number: string;
+  /**
+   * As dialled (or as the switch sent it); normalized with the tariff's numbering plan. Absent
+   * for an event that has no number (a voicemail message, a content item): only the catch-all
+   * destination (`*any`) can rate it.
+   */
+  readonly number?: string;
   /** The moment the rate is chosen for: a call's start. */
   readonly atMs: bigint;
 }
@@ -53,7 +57,8 @@ export function rate(tariff: Tariff, query: RateQuery): Outcome<Rating> {
   if (activation === null) {
     return fail('rating_plan_not_found', 'service', `no ${query.service} plan in force`);
   }
-  const e164 = normalizeNumber(query.number, tariff.numbering);
+  const e164 =
+    query.number === undefined ? ok('') : normalizeNumber(query.number, tariff.numbering);
   if (!e164.ok) return e164;
   const byDestination = tariff.entriesByPlan.get(activation.planId);
   const local = localTime(query.atMs, tariff.timeZone);
@@ -84,7 +89,11 @@ export function rate(tariff: Tariff, query: RateQuery): Outcome<Rating> {
   }
   return pricedElsewhere
     ? fail('rate_not_found', 'number', `${e164.value}: no timing of the plan holds at that time`)
-    : fail('destination_not_found', 'number', `${e164.value} matches no destination of the plan`);
+    : fail(
+        'destination_not_found',
+        'number',
+        `${e164.value === '' ? 'an event without a number' : e164.value} matches no destination of the plan`,
+      );
 }
 
 export interface Price extends Rating {

@@ -10,6 +10,7 @@ import type { CardsContext } from '../cards/index.ts';
 import type { NotifyContext } from '../notify/index.ts';
 import type { PaymentsContext } from '../payments/index.ts';
 import type { SalesContext } from '../sales/index.ts';
+import type { SessionsContext } from '../charging/index.ts';
 import type { Database } from '../storage/index.ts';
 import type { ErrorCode } from '../kernel/index.ts';
 import { apiPlugin } from './api/plugin.ts';
@@ -50,6 +51,8 @@ export interface HttpDeps {
   readonly sales?: SalesContext;
   /** The dev mailbox at /dev/mailbox, when e-mails are held instead of sent (no SMTP_URL). */
   readonly mailbox?: NotifyContext;
+  /** Real-time charging: the /api/v1/charging routes and the IVR webhook. */
+  readonly charging?: SessionsContext;
 }
 
 export const API_PREFIX = '/api/v1';

@@ -1,4 +1,9 @@
 import { expireDueCards, type CardsContext } from '../cards/index.ts';
+import {
+  expireSilentSessions,
+  purgeExpiredTokens,
+  type SessionsContext,
+} from '../charging/index.ts';
 import { limits, type Clock } from '../kernel/index.ts';
 import type { LedgerStore } from '../ledger/index.ts';
 import {
@@ -30,6 +35,8 @@ export interface WorkerDeps {
   /** E-mails to deliver: through `emailTransport`, or held for the dev mailbox when null. */
   readonly notify?: NotifyContext;
   readonly emailTransport?: EmailTransport | null;
+  /** Charging sessions whose timer ran out release their reservations; old tokens go. */
+  readonly charging?: SessionsContext;
 }
 
 export interface PassReport {
@@ -40,6 +47,8 @@ export interface PassReport {
   readonly webhooks: WebhookPassReport;
   readonly orders: CompleterReport | null;
   readonly emails: EmailPassReport | null;
+  /** Charging sessions ended by their timer (Tcc) in this pass. */
+  readonly chargingSessionsExpired: number;
 }
 
 /** One pass of scheduled work; each step is bounded, so a pass always ends. */
@@ -47,6 +56,13 @@ export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
   // Payments first: they expire their own holds and tell the associate; the ledger's generic
   // pass then catches any other hold whose time has come.
   const paymentsExpired = await expireDuePayments(deps.payments);
+  // Charging sessions before the ledger's pass: their reservations outlive their timers, so the
+  // session timer (not the ledger) ends them and the usage record says so.
+  let chargingSessionsExpired = 0;
+  if (deps.charging !== undefined) {
+    chargingSessionsExpired = await expireSilentSessions(deps.charging, limits.expiryBatchMax);
+    await purgeExpiredTokens(deps.charging, limits.expiryBatchMax);
+  }
   const holdsExpired = await expireDueHolds(deps, deps.clock.nowMs());
   const cards = await expireDueCards(deps.cards, limits.expiryBatchMax);
   await purgeIdempotency(deps.payments);
@@ -67,6 +83,7 @@ export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
     webhooks,
     orders,
     emails,
+    chargingSessionsExpired,
   };
 }
 

@@ -396,6 +396,50 @@ export const ERROR_CATALOG = {
     status: 400,
     message: 'The tariff file has errors (see the report by line and field); nothing was stored.',
   },
+  subscriber_unknown: {
+    type: 'invalid_request_error',
+    status: 404,
+    message:
+      'No card stands behind the subscriber token (unknown, expired or revoked): authenticate with PIN and password again.',
+  },
+  session_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message:
+      'There is no open charging session with that id (it ended, or its timer ran out and released its reservation).',
+  },
+  session_exists: {
+    type: 'state_error',
+    status: 409,
+    message: 'A charging session with that id already exists; use a new session id for a new call.',
+  },
+  session_state_invalid: {
+    type: 'state_error',
+    status: 409,
+    message:
+      'The charging session is not in a state that allows this request (for example a refund of a session still open).',
+  },
+  request_number_invalid: {
+    type: 'invalid_request_error',
+    status: 409,
+    message: 'The request number is older than the last one answered for this session.',
+  },
+  request_conflict: {
+    type: 'invalid_request_error',
+    status: 409,
+    message: 'This request number of the session was already used for a different request.',
+  },
+  credit_limit_reached: {
+    type: 'card_error',
+    status: 402,
+    message:
+      'The balance does not cover the request (a call needs at least its connection fee and first block).',
+  },
+  refund_exceeds_charge: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The refund is larger than what the charge took from the card, less earlier refunds.',
+  },
   // Notify (e-mail outbox): codes go here
   email_not_found: {
     type: 'invalid_request_error',

@@ -27,7 +27,8 @@ export type IdPrefix =
   | 'ord'
   | 'gft'
   | 'brf'
-  | 'otc';
+  | 'otc'
+  | 'cs';
 
 /** 22 characters of base 36: about 113 bits. */
 const ID_CHARS = 22;

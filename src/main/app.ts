@@ -1,5 +1,10 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import type { CardsContext, KeyRing } from '../cards/index.ts';
+import {
+  createSessionsContext,
+  type ChargingPolicy,
+  type SessionsContext,
+} from '../charging/index.ts';
 import type { FundingProvider } from '../funding/index.ts';
 import { assertLimits, fail, systemClock, type Clock } from '../kernel/index.ts';
 import { LedgerStore } from '../ledger/index.ts';
@@ -21,6 +26,8 @@ export interface App {
   readonly payments: PaymentsContext;
   readonly notify: NotifyContext;
   readonly sales: SalesContext;
+  /** Real-time charging: calls, voicemail, SMS and content against the card's balance. */
+  readonly charging: SessionsContext;
   readonly clock: Clock;
   close(): Promise<void>;
 }
@@ -36,6 +43,8 @@ export interface GatewayOptions {
   readonly fundingLivemode?: boolean;
   readonly mailFrom?: string;
   readonly refundRules?: BalanceRefundRules;
+  /** The charging grant policy; defaults in src/charging/session-policy.ts. */
+  readonly chargingPolicy?: Partial<ChargingPolicy>;
 }
 
 function throwawayPaymentKeys(): PaymentKeys {
@@ -111,7 +120,21 @@ export function wireApp(
       return publicUrlOf();
     },
   };
-  return { db, ledger, clock, cards, payments, notify, sales, close: () => db.close() };
+  const charging = createSessionsContext({
+    cards,
+    ...(gateway.chargingPolicy !== undefined ? { policy: gateway.chargingPolicy } : {}),
+  });
+  return {
+    db,
+    ledger,
+    clock,
+    cards,
+    payments,
+    notify,
+    sales,
+    charging,
+    close: () => db.close(),
+  };
 }
 
 export async function openApp(options: {

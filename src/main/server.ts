@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     payments: app.payments,
     cards: app.cards,
     sales: app.sales,
+    charging: app.charging,
     ...(config.smtpUrl === undefined ? { mailbox: app.notify } : {}),
     logLevel: config.logLevel,
   });
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     log,
     sales: app.sales,
     notify: app.notify,
+    charging: app.charging,
     emailTransport: config.smtpUrl === undefined ? null : smtpTransport(config.smtpUrl),
   });
   await server.listen({ port: config.port, host: config.host });
