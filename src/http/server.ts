@@ -239,7 +239,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   await app.register(
-    apiPlugin({ payments: deps.payments, cards: deps.cards, perKeyPerMinute: perKey }),
+    apiPlugin({
+      payments: deps.payments,
+      cards: deps.cards,
+      perKeyPerMinute: perKey,
+      ...(deps.charging !== undefined ? { charging: deps.charging } : {}),
+    }),
     {
       prefix: API_PREFIX,
     },
@@ -251,6 +256,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     sitePlugin({
       payments: deps.payments,
       cards: deps.cards,
+      ...(deps.charging !== undefined ? { charging: deps.charging } : {}),
       routes: sales === undefined ? [] : [salesRoutes(sales), holderRoutes(sales)],
     }),
   );

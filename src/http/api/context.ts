@@ -1,4 +1,5 @@
 import type { CardsContext } from '../../cards/index.ts';
+import type { SessionsContext } from '../../charging/index.ts';
 import type { ApiScope, PaymentsContext, Principal } from '../../payments/index.ts';
 
 /** What the HTTP layer needs from the composition root. */
@@ -7,6 +8,8 @@ export interface GatewayDeps {
   readonly cards: CardsContext;
   /** Requests per minute one API key may make. */
   readonly perKeyPerMinute: number;
+  /** Real-time charging (the /charging routes); absent, those routes are not registered. */
+  readonly charging?: SessionsContext;
 }
 
 declare module 'fastify' {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CardsContext } from '../../cards/index.ts';
+import type { SessionsContext } from '../../charging/index.ts';
 import type { PaymentsContext } from '../../payments/index.ts';
 import { registerCardRoutes, type PasswordChangedHook } from './card-routes.ts';
 import { registerPagesRoutes } from './pages-routes.ts';
@@ -18,6 +19,8 @@ export type { SiteKit, SiteRoutes } from './site-web.ts';
 export function sitePlugin(deps: {
   readonly payments: PaymentsContext;
   readonly cards: CardsContext;
+  /** Calls and other charged services, for the statement's usage records. */
+  readonly charging?: SessionsContext;
   readonly routes?: readonly SiteRoutes[];
   /** Called after a holder changed the password on /card/password (to send the e-mail). */
   readonly onPasswordChanged?: PasswordChangedHook;
