@@ -220,6 +220,12 @@ export const CHARGING_MIGRATIONS: MigrationSet = {
         .on('charging_session')
         .columns(['card_id', 'started_at_ms'])
         .execute();
+      // The settlement export reads records by the time they ended.
+      await db.schema
+        .createIndex('charging_session_ended')
+        .on('charging_session')
+        .columns(['ended_at_ms', 'id'])
+        .execute();
 
       // The answer to every request that changed something, by (session, request number): a
       // duplicate or a retransmission is answered from here and never charged twice.
@@ -231,6 +237,72 @@ export const CHARGING_MIGRATIONS: MigrationSet = {
         .addColumn('answer_json', 'text', (c) => c.notNull())
         .addColumn('created_at_ms', big, (c) => c.notNull())
         .addPrimaryKeyConstraint('charging_request_pk', ['client_key', 'request_number'])
+        .execute();
+    },
+  },
+  '0011_voicemail_mailboxes': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A holder's prepaid voicemail box: a monthly fee taken from its card, deposits and
+      // retrievals charged as voicemail events (see src/charging/voicemail.ts).
+      await db.schema
+        .createTable('voicemail_mailbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('card_id', 'text', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('language', 'text', (c) => c.notNull())
+        .addColumn('fee_minor', big, (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('opened_at_ms', big, (c) => c.notNull())
+        .addColumn('anchor_at_ms', big, (c) => c.notNull())
+        .addColumn('anchor_months', big, (c) => c.notNull())
+        .addColumn('paid_until_ms', big, (c) => c.notNull())
+        .addColumn('next_charge_at_ms', big)
+        .addColumn('failed_charges', big, (c) => c.notNull())
+        .addColumn('months_charged', big, (c) => c.notNull())
+        .addColumn('charged_minor', big, (c) => c.notNull())
+        .addColumn('suspended_at_ms', big)
+        .addColumn('closed_at_ms', big)
+        .addColumn('close_reason', 'text')
+        .addCheckConstraint(
+          'voicemail_mailbox_state_known',
+          sql`state in ('open','suspended','closed')`,
+        )
+        .addCheckConstraint('voicemail_mailbox_language_known', sql`language in ('ko','en')`)
+        .addCheckConstraint(
+          'voicemail_mailbox_number_e164',
+          sql`length(number) >= 5 and length(number) <= 15`,
+        )
+        .addCheckConstraint(
+          'voicemail_mailbox_counts_sane',
+          sql`fee_minor >= 0 and charged_minor >= 0 and failed_charges >= 0 and anchor_months >= 1 and months_charged >= 1 and paid_until_ms > anchor_at_ms and anchor_at_ms >= opened_at_ms`,
+        )
+        .addCheckConstraint(
+          'voicemail_mailbox_closed_fields',
+          sql`(state = 'closed') = (closed_at_ms is not null and close_reason is not null and next_charge_at_ms is null)`,
+        )
+        .addCheckConstraint(
+          'voicemail_mailbox_suspended_fields',
+          sql`state <> 'suspended' or suspended_at_ms is not null`,
+        )
+        .execute();
+      // One live mailbox per phone number; a closed one frees its number.
+      await db.schema
+        .createIndex('voicemail_mailbox_number_live')
+        .on('voicemail_mailbox')
+        .column('number')
+        .unique()
+        .where(sql.ref('state'), '<>', 'closed')
+        .execute();
+      await db.schema
+        .createIndex('voicemail_mailbox_due')
+        .on('voicemail_mailbox')
+        .columns(['next_charge_at_ms'])
+        .execute();
+      await db.schema
+        .createIndex('voicemail_mailbox_card')
+        .on('voicemail_mailbox')
+        .columns(['card_id', 'opened_at_ms'])
         .execute();
     },
   },

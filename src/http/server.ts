@@ -11,6 +11,7 @@ import type { NotifyContext } from '../notify/index.ts';
 import type { PaymentsContext } from '../payments/index.ts';
 import type { SalesContext } from '../sales/index.ts';
 import type { SessionsContext } from '../charging/index.ts';
+import type { ForeignContext } from '../foreign/index.ts';
 import type { Database } from '../storage/index.ts';
 import type { ErrorCode } from '../kernel/index.ts';
 import { apiPlugin } from './api/plugin.ts';
@@ -19,8 +20,10 @@ import { verifyPlugin } from './site/verify-plugin.ts';
 import { sitePlugin } from './site/site-plugin.ts';
 import { salesRoutes } from './site/sales-routes.ts';
 import { holderRoutes } from './site/holder-routes.ts';
+import { foreignRoutes } from './site/foreign-routes.ts';
 import { fundingPlugin } from './funding/plugin.ts';
 import { mailboxPlugin } from './mailbox/plugin.ts';
+import { ivrPlugin, type IvrWebhookOptions } from './ivr/plugin.ts';
 import { ApiError, sendError } from './shared/errors.ts';
 
 /**
@@ -53,6 +56,10 @@ export interface HttpDeps {
   readonly mailbox?: NotifyContext;
   /** Real-time charging: the /api/v1/charging routes and the IVR webhook. */
   readonly charging?: SessionsContext;
+  /** Foreign PIN exchange: the holder site's /card/foreign pages. */
+  readonly foreign?: ForeignContext;
+  /** The calling-card IVR webhook's configuration (docs/ivr.md); it runs when `charging` is set. */
+  readonly ivr?: IvrWebhookOptions;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -68,10 +75,13 @@ export const LOG_REDACT = [
 
 /**
  * A gift's claim link carries its activation secret in the path: logged request lines show
- * `/claim/<gift>/…` instead.
+ * `/claim/<gift>/…` instead. The IVR's action URLs carry the sealed call state: its query is
+ * dropped.
  */
 export function redactUrl(url: string): string {
-  return url.replace(/^\/claim\/([^/?#]+)\/[^?#]*/, '/claim/$1/[redacted]');
+  return url
+    .replace(/^\/claim\/([^/?#]+)\/[^?#]*/, '/claim/$1/[redacted]')
+    .replace(/^(\/ivr\/[^?#]*)\?.*$/s, '$1?[redacted]');
 }
 
 /**
@@ -257,10 +267,22 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       payments: deps.payments,
       cards: deps.cards,
       ...(deps.charging !== undefined ? { charging: deps.charging } : {}),
-      routes: sales === undefined ? [] : [salesRoutes(sales), holderRoutes(sales)],
+      routes: [
+        ...(sales === undefined ? [] : [salesRoutes(sales), holderRoutes(sales)]),
+        ...(deps.foreign === undefined ? [] : [foreignRoutes(deps.foreign)]),
+      ],
     }),
   );
   if (sales !== undefined) await app.register(fundingPlugin({ sales }));
   if (deps.mailbox !== undefined) await app.register(mailboxPlugin({ notify: deps.mailbox }));
+  if (deps.charging !== undefined) {
+    await app.register(
+      ivrPlugin({
+        charging: deps.charging,
+        keys: deps.cards.keys,
+        ...(deps.ivr !== undefined ? { options: deps.ivr } : {}),
+      }),
+    );
+  }
   return app;
 }

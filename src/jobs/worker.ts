@@ -1,7 +1,9 @@
 import { expireDueCards, type CardsContext } from '../cards/index.ts';
 import {
+  chargeDueMailboxFees,
   expireSilentSessions,
   purgeExpiredTokens,
+  type MailboxFeeReport,
   type SessionsContext,
 } from '../charging/index.ts';
 import { limits, type Clock } from '../kernel/index.ts';
@@ -15,10 +17,14 @@ import {
 } from '../payments/index.ts';
 import {
   deliverDueEmails,
+  deliverDueSms,
   type EmailPassReport,
   type EmailTransport,
   type NotifyContext,
+  type SmsPassReport,
+  type SmsTransport,
 } from '../notify/index.ts';
+import { releaseStaleSwitches, type ForeignContext } from '../foreign/index.ts';
 import { completeOrders, type CompleterReport, type SalesContext } from '../sales/index.ts';
 import type { Database } from '../storage/index.ts';
 import { expireDueHolds } from './expire-holds.ts';
@@ -35,8 +41,12 @@ export interface WorkerDeps {
   /** E-mails to deliver: through `emailTransport`, or held for the dev mailbox when null. */
   readonly notify?: NotifyContext;
   readonly emailTransport?: EmailTransport | null;
+  /** SMS to send: through `smsTransport` (SMPP), or left queued when null (logged once). */
+  readonly smsTransport?: SmsTransport | null;
   /** Charging sessions whose timer ran out release their reservations; old tokens go. */
   readonly charging?: SessionsContext;
+  /** Foreign PIN switches left half done (a crash) release their hold and their pool PIN. */
+  readonly foreign?: ForeignContext;
 }
 
 export interface PassReport {
@@ -47,8 +57,13 @@ export interface PassReport {
   readonly webhooks: WebhookPassReport;
   readonly orders: CompleterReport | null;
   readonly emails: EmailPassReport | null;
+  readonly sms: SmsPassReport | null;
   /** Charging sessions ended by their timer (Tcc) in this pass. */
   readonly chargingSessionsExpired: number;
+  /** Foreign PIN switches left half done whose hold ran out, released in this pass. */
+  readonly foreignSwitchesReleased: number;
+  /** Voicemail mailboxes' monthly fees taken, suspensions and closes in this pass. */
+  readonly voicemail: MailboxFeeReport | null;
 }
 
 /** One pass of scheduled work; each step is bounded, so a pass always ends. */
@@ -59,11 +74,19 @@ export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
   // Charging sessions before the ledger's pass: their reservations outlive their timers, so the
   // session timer (not the ledger) ends them and the usage record says so.
   let chargingSessionsExpired = 0;
+  let voicemail: MailboxFeeReport | null = null;
   if (deps.charging !== undefined) {
     chargingSessionsExpired = await expireSilentSessions(deps.charging, limits.expiryBatchMax);
     await purgeExpiredTokens(deps.charging, limits.expiryBatchMax);
+    voicemail = await chargeDueMailboxFees(deps.charging, limits.expiryBatchMax);
   }
   const holdsExpired = await expireDueHolds(deps, deps.clock.nowMs());
+  // After the holds: a switch whose hold just ran out gives its pool PIN back here.
+  const foreignSwitchesReleased =
+    deps.foreign === undefined
+      ? 0
+      : (await releaseStaleSwitches(deps.foreign, { limit: limits.expiryBatchMax })).switches
+          .length;
   const cards = await expireDueCards(deps.cards, limits.expiryBatchMax);
   await purgeIdempotency(deps.payments);
   // Web orders before e-mail, so the receipts their completion writes go out in this pass.
@@ -72,6 +95,8 @@ export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
     deps.notify === undefined
       ? null
       : await deliverDueEmails(deps.notify, deps.emailTransport ?? null);
+  const sms =
+    deps.notify === undefined ? null : await deliverDueSms(deps.notify, deps.smsTransport ?? null);
   // Last: it waits on receivers (bounded by its attempt limit, lanes and timeout), and the
   // events the steps above just wrote go out in the same pass.
   const webhooks = await deliverDueWebhooks(deps.payments);
@@ -83,7 +108,10 @@ export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
     webhooks,
     orders,
     emails,
+    sms,
     chargingSessionsExpired,
+    voicemail,
+    foreignSwitchesReleased,
   };
 }
 
@@ -95,6 +123,7 @@ export function startWorker(
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let smsWaitingLogged = false;
   const tick = (): void => {
     running = runWorkerPass(deps)
       .then((report) => {
@@ -104,13 +133,29 @@ export function startWorker(
             ? 0
             : report.orders.checked + report.orders.fulfilled + report.orders.refundsPaid;
         const mailWork = report.emails === null ? 0 : report.emails.attempted;
+        const smsWork = report.sms === null ? 0 : report.sms.attempted + report.sms.expired;
+        const chargingWork =
+          report.chargingSessionsExpired +
+          report.foreignSwitchesReleased +
+          (report.voicemail === null
+            ? 0
+            : report.voicemail.charged + report.voicemail.suspended + report.voicemail.closed);
+        if ((report.sms?.waiting ?? 0) > 0 && !smsWaitingLogged) {
+          smsWaitingLogged = true;
+          deps.log.info(
+            { waiting: report.sms?.waiting },
+            'SMS are waiting: no SMPP_URL, they stay queued',
+          );
+        }
         if (
           paymentsExpired +
             holdsExpired +
             cardsExpired +
             webhooks.attempted +
             orderWork +
-            mailWork >
+            mailWork +
+            smsWork +
+            chargingWork >
           0
         ) {
           deps.log.info(

@@ -440,6 +440,141 @@ export const ERROR_CATALOG = {
     status: 400,
     message: 'The refund is larger than what the charge took from the card, less earlier refunds.',
   },
+  ivr_signature_invalid: {
+    type: 'permission_error',
+    status: 403,
+    message:
+      'The IVR webhook request does not carry a valid X-Twilio-Signature for the configured IVR_AUTH_TOKEN.',
+  },
+  ivr_state_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message:
+      'The call state in the IVR action URL is malformed, belongs to another call or step, or has expired.',
+  },
+  mailbox_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no voicemail mailbox with that id.',
+  },
+  mailbox_exists: {
+    type: 'state_error',
+    status: 409,
+    message:
+      'That phone number already has a voicemail mailbox (open or suspended); close it first.',
+  },
+  mailbox_suspended: {
+    type: 'state_error',
+    status: 409,
+    message:
+      'The voicemail mailbox is suspended: its monthly fee could not be taken. Recharge the card and resume it.',
+  },
+  mailbox_closed: {
+    type: 'state_error',
+    status: 409,
+    message: 'The voicemail mailbox is closed (or its grace period for the unpaid fee ended).',
+  },
+  // Foreign PIN exchange (providers, pools, FX rates and quotes, switch-over, settlement)
+  foreign_provider_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no foreign PIN provider with that id.',
+  },
+  foreign_provider_exists: {
+    type: 'invalid_request_error',
+    status: 409,
+    message: 'A foreign PIN provider with that name already exists.',
+  },
+  foreign_provider_suspended: {
+    type: 'state_error',
+    status: 409,
+    message: 'The foreign PIN provider is suspended: its PINs are not offered now.',
+  },
+  foreign_pool_empty: {
+    type: 'state_error',
+    status: 409,
+    message:
+      'No PIN of that provider and value is left in the pool; choose another value or try later. Nothing was charged.',
+  },
+  foreign_pins_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message:
+      'The PIN file has errors (see the report by line and field, duplicates included); nothing was stored.',
+  },
+  foreign_pin_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no pool PIN with that id.',
+  },
+  foreign_pin_state_invalid: {
+    type: 'state_error',
+    status: 409,
+    message:
+      'The pool PIN is not in a state that allows this step (only available PINs can be voided).',
+  },
+  fx_rate_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message:
+      'A rate is a positive decimal (at most 12 digits before and after the point) for a pair of two different currencies, like USD/KRW 1385.27.',
+  },
+  fx_rate_not_found: {
+    type: 'invalid_request_error',
+    status: 422,
+    message:
+      'No exchange rate for the pair is in force (none entered yet, or the latest is older than the policy allows).',
+  },
+  fx_quote_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no such quote for this card.',
+  },
+  fx_quote_expired: {
+    type: 'state_error',
+    status: 409,
+    message:
+      'The quote has expired (or its hold ran out before the PIN was allocated); ask for a new quote. Nothing was charged.',
+  },
+  // Settlement (associate settlement runs, payout files)
+  settlement_run_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no settlement run with that id.',
+  },
+  settlement_state_invalid: {
+    type: 'state_error',
+    status: 409,
+    message: 'The settlement run is not in a state that allows this step.',
+  },
+  settlement_cycle_open: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'That cycle has not ended yet: a cycle is settled only after it ends.',
+  },
+  settlement_balance_insufficient: {
+    type: 'state_error',
+    status: 409,
+    message:
+      "The associate's payable account does not hold the commission adjustment (refunds used it); the run stays computed and is retried by the next run.",
+  },
+  settlement_ledger_conflict: {
+    type: 'api_error',
+    status: 409,
+    message:
+      "The ledger already holds this run's transfer with a different amount or accounts; nothing was booked. See the reconciliation.",
+  },
+  settlement_bank_account_missing: {
+    type: 'state_error',
+    status: 409,
+    message:
+      'The associate has no bank account for payouts (set one with onepin associates set-settlement).',
+  },
+  settlement_backlog_too_large: {
+    type: 'api_error',
+    status: 422,
+    message: 'Too many journal lines since the last settlement of this account for one run.',
+  },
   // Notify (e-mail outbox): codes go here
   email_not_found: {
     type: 'invalid_request_error',

@@ -28,7 +28,8 @@ export type IdPrefix =
   | 'gft'
   | 'brf'
   | 'otc'
-  | 'cs';
+  | 'cs'
+  | 'vm';
 
 /** 22 characters of base 36: about 113 bits. */
 const ID_CHARS = 22;

@@ -34,6 +34,8 @@ export const CHART = {
     system: true,
   },
   foreign_payable: { normal: 'credit', flags: AccountFlags.none, system: false },
+  /** Foreign PINs bought from a provider and not yet switched to a holder, at cost. */
+  foreign_inventory: { normal: 'debit', flags: AccountFlags.none, system: false },
   fx_position: { normal: 'credit', flags: AccountFlags.none, system: true },
   payout_clearing: { normal: 'debit', flags: AccountFlags.none, system: true },
   adjustment: { normal: 'debit', flags: AccountFlags.none, system: true },

@@ -5,6 +5,7 @@ import {
   type ChargingPolicy,
   type SessionsContext,
 } from '../charging/index.ts';
+import { createForeignContext, type ForeignContext } from '../foreign/index.ts';
 import type { FundingProvider } from '../funding/index.ts';
 import { assertLimits, fail, systemClock, type Clock } from '../kernel/index.ts';
 import { LedgerStore } from '../ledger/index.ts';
@@ -12,6 +13,7 @@ import { deriveEmailBodyKey, type NotifyContext } from '../notify/index.ts';
 import type { PaymentKeys, PaymentsContext } from '../payments/index.ts';
 import {
   DEFAULT_BALANCE_REFUND_RULES,
+  holderOf,
   type BalanceRefundRules,
   type SalesContext,
 } from '../sales/index.ts';
@@ -28,6 +30,8 @@ export interface App {
   readonly sales: SalesContext;
   /** Real-time charging: calls, voicemail, SMS and content against the card's balance. */
   readonly charging: SessionsContext;
+  /** Foreign PIN exchange (FIG. 9): providers' PIN pools, FX quotes, switch-over, settlement. */
+  readonly foreign: ForeignContext;
   readonly clock: Clock;
   close(): Promise<void>;
 }
@@ -45,6 +49,8 @@ export interface GatewayOptions {
   readonly refundRules?: BalanceRefundRules;
   /** The charging grant policy; defaults in src/charging/session-policy.ts. */
   readonly chargingPolicy?: Partial<ChargingPolicy>;
+  /** Where low foreign PIN stock is reported; absent, to each provider's contact address. */
+  readonly foreignAlertEmail?: string;
 }
 
 function throwawayPaymentKeys(): PaymentKeys {
@@ -74,6 +80,18 @@ function salesSealKey(keys: PaymentKeys): Buffer {
   return Buffer.from(
     hkdfSync('sha256', keys.webhookKey.secret, Buffer.alloc(0), 'onepin:sales:seal:v1', 32),
   );
+}
+
+/**
+ * The foreign PIN keys (sealing provider PINs in the pool, and the digest duplicates are found
+ * on) are derived from the webhook key with their own labels, like the sales seal key. Unlike a
+ * sales PIN, a pool PIN waits for months: rotating the webhook key makes unsold pool PINs
+ * unreadable (see docs/foreign-exchange.md, "Keys").
+ */
+function foreignKeys(keys: PaymentKeys): { seal: Buffer; digest: Buffer } {
+  const derive = (label: string): Buffer =>
+    Buffer.from(hkdfSync('sha256', keys.webhookKey.secret, Buffer.alloc(0), label, 32));
+  return { seal: derive('onepin:foreign:seal:v1'), digest: derive('onepin:foreign:digest:v1') };
 }
 
 export function wireApp(
@@ -124,6 +142,19 @@ export function wireApp(
     cards,
     ...(gateway.chargingPolicy !== undefined ? { policy: gateway.chargingPolicy } : {}),
   });
+  const foreign = createForeignContext({
+    db,
+    ledger,
+    cards,
+    clock,
+    notify,
+    keys: foreignKeys(paymentKeys),
+    ...(gateway.foreignAlertEmail !== undefined ? { alertEmail: gateway.foreignAlertEmail } : {}),
+    holderContact: async (executor, cardId) => {
+      const holder = await holderOf(sales, executor, cardId);
+      return holder === null ? null : { email: holder.email, locale: holder.locale };
+    },
+  });
   return {
     db,
     ledger,
@@ -133,6 +164,7 @@ export function wireApp(
     notify,
     sales,
     charging,
+    foreign,
     close: () => db.close(),
   };
 }

@@ -1,15 +1,21 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { readFileSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { getCard, normalizeSerial } from '../cards/index.ts';
 import {
   CHARGING_LIMITS,
   SERVICES,
+  USAGE_KINDS,
   createChargingContext,
   currentTariff,
   describeRate,
   describeTiming,
+  exportUsageCsv,
   importTariff,
   isService,
+  listUsage,
   parseIsoInstant,
   planInForce,
   priceEnquiry,
@@ -18,8 +24,10 @@ import {
   type KindChanges,
   type PriceAnswer,
   type TariffCounts,
+  type UsageRecord,
+  type UsageTotals,
 } from '../charging/index.ts';
-import { describeError, formatMoney, isoFromMs, jsonInteger } from '../kernel/index.ts';
+import { describeError, formatMoney, isoFromMs, jsonInteger, limits } from '../kernel/index.ts';
 import type { App } from './app.ts';
 import type { CliTools } from './cli-associates.ts';
 
@@ -118,7 +126,232 @@ function priceJson(p: PriceAnswer): Record<string, unknown> {
   };
 }
 
+const DATE_ONLY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+
+/**
+ * A period bound: a date (midnight Korean time, as on statements) or an ISO 8601 time with an
+ * offset. Periods are half-open: `--from` is included, `--to` is not.
+ */
+function instantOption(tools: CliTools, name: string, value: string): bigint {
+  const ms = parseIsoInstant(DATE_ONLY.test(value) ? `${value}T00:00:00+09:00` : value);
+  if (ms === null) {
+    throw tools.failure(
+      `--${name} must be a date like 2026-03-01 (midnight Korean time) or an ISO 8601 time with an offset like 2026-03-01T00:00:00Z`,
+    );
+  }
+  return ms;
+}
+
+function limitArg(value: string): number {
+  if (!/^[0-9]{1,4}$/.test(value)) {
+    throw new InvalidArgumentError(`a whole number from 1 to ${limits.pageSizeMax}`);
+  }
+  const n = Number.parseInt(value, 10);
+  if (n < 1 || n > limits.pageSizeMax) {
+    throw new InvalidArgumentError(`a whole number from 1 to ${limits.pageSizeMax}`);
+  }
+  return n;
+}
+
+function usageJson(r: UsageRecord): Record<string, unknown> {
+  return {
+    session_id: r.sessionId,
+    kind: r.kind,
+    service: r.service,
+    card_id: r.cardId,
+    origin: r.origin,
+    client_session_id: r.clientSessionId,
+    state: r.state,
+    end_reason: r.endReason,
+    started_at: isoFromMs(r.startedAtMs),
+    ended_at: r.endedAtMs === null ? null : isoFromMs(r.endedAtMs),
+    called: r.called,
+    e164: r.e164,
+    prefix: r.prefix,
+    destination_id: r.destinationId,
+    destination_name: r.destinationName,
+    rate_id: r.rateId,
+    tariff_version: r.tariffVersion,
+    rate_description: r.rateDescription,
+    used_seconds: r.usedSeconds,
+    billed_seconds: r.billedSeconds,
+    cost_minor: jsonInteger(r.costMinor),
+    collected_minor: jsonInteger(r.collectedMinor),
+    uncollected_minor: jsonInteger(r.uncollectedMinor),
+    refunded_minor: jsonInteger(r.refundedMinor),
+    reserved_minor: jsonInteger(r.reservedMinor),
+    balance_before_minor: jsonInteger(r.balanceBeforeMinor),
+    balance_after_minor: r.balanceAfterMinor === null ? null : jsonInteger(r.balanceAfterMinor),
+    currency: r.currency,
+  };
+}
+
+/** One record on one line, for people. */
+export function usageLine(r: UsageRecord): string {
+  const money = (v: bigint): string => formatMoney(v, r.currency);
+  const where =
+    r.e164 === ''
+      ? r.destinationName
+      : `${r.called} → +${r.e164} ${r.destinationName} (${r.destinationId}, prefix ${r.prefix === '' ? '*any' : r.prefix})`;
+  const unit = r.service === 'sms' || r.service === 'content' ? 'units' : 's';
+  const extra = [
+    r.uncollectedMinor > 0n ? `uncollected ${money(r.uncollectedMinor)}` : '',
+    r.refundedMinor > 0n ? `refunded ${money(r.refundedMinor)}` : '',
+    r.state === 'open' ? `held ${money(r.reservedMinor)}` : '',
+  ].filter((p) => p !== '');
+  return [
+    isoFromMs(r.startedAtMs),
+    r.sessionId,
+    r.service,
+    where,
+    `${r.usedSeconds} ${unit} (billed ${r.billedSeconds})`,
+    money(r.costMinor) + (extra.length > 0 ? ` (${extra.join(', ')})` : ''),
+    r.endReason === null ? r.state : `${r.state}:${r.endReason}`,
+    `balance ${money(r.balanceBeforeMinor)} → ${r.balanceAfterMinor === null ? '…' : money(r.balanceAfterMinor)}`,
+  ].join('  ');
+}
+
+/** The export's totals, one line per service and currency, in minor units. */
+export function totalsLines(totals: readonly UsageTotals[]): string[] {
+  return totals.map(
+    (t) =>
+      `  ${t.service.padEnd(10)} ${t.currency}  ${t.records} records, ${t.usedSeconds} used, ${t.billedSeconds} billed; cost ${t.costMinor}, collected ${t.collectedMinor}, uncollected ${t.uncollectedMinor}, refunded ${t.refundedMinor}`,
+  );
+}
+
+function addUsageCommands(program: Command, tools: CliTools): void {
+  const usage = program
+    .command('usage')
+    .description('usage records of calls, voicemail, messages and content (one per session)');
+  usage
+    .command('list')
+    .description('a card’s usage records, newest first')
+    .requiredOption('--card <serial|id>', 'the card, by serial or by id')
+    .option('--from <date>', 'started at or after (2026-03-01 = midnight KST, or ISO 8601)')
+    .option('--to <date>', 'started before (2026-04-01 = midnight KST, or ISO 8601)')
+    .option('--service <service>', SERVICES.join(' | '))
+    .option('--kind <kind>', USAGE_KINDS.join(' | '))
+    .option('--limit <n>', `records per page, 1 to ${limits.pageSizeMax}`, limitArg, 50)
+    .option('--cursor <session id>', 'the next page: the id the previous page ended with')
+    .option('--json', 'print the page as JSON')
+    .action(
+      async (o: {
+        card: string;
+        from?: string;
+        to?: string;
+        service?: string;
+        kind?: string;
+        limit: number;
+        cursor?: string;
+        json?: boolean;
+      }) => {
+        const fromMs = o.from === undefined ? undefined : instantOption(tools, 'from', o.from);
+        const toMs = o.to === undefined ? undefined : instantOption(tools, 'to', o.to);
+        await tools.withApp(async (app) => {
+          const serial = normalizeSerial(o.card);
+          const card = await getCard(
+            app.cards,
+            app.db.kysely,
+            serial === null ? { id: o.card } : { serial },
+          );
+          if (!card.ok) throw tools.failure(describeError(card.error));
+          const page = await listUsage(app.charging, {
+            cardId: card.value.id,
+            limit: o.limit,
+            ...(fromMs !== undefined ? { fromMs } : {}),
+            ...(toMs !== undefined ? { toMs } : {}),
+            ...(o.service !== undefined ? { services: [o.service] } : {}),
+            ...(o.kind !== undefined ? { kinds: [o.kind] } : {}),
+            ...(o.cursor !== undefined ? { cursor: o.cursor } : {}),
+          });
+          if (!page.ok) throw tools.failure(describeError(page.error));
+          const { records, nextCursor } = page.value;
+          if (o.json === true) {
+            console.log(
+              JSON.stringify({
+                card_id: card.value.id,
+                data: records.map(usageJson),
+                next_cursor: nextCursor,
+              }),
+            );
+            return;
+          }
+          if (records.length === 0) console.log(`no usage records for card ${card.value.serial}`);
+          for (const r of records) console.log(usageLine(r));
+          if (nextCursor !== null) console.log(`more: --cursor ${nextCursor}`);
+        });
+      },
+    );
+
+  usage
+    .command('export')
+    .description(
+      'settlement file: every session and event that ended in [from, to), as CSV (see docs/usage-records.md)',
+    )
+    .requiredOption('--from <date>', 'ended at or after (2026-03-01 = midnight KST, or ISO 8601)')
+    .requiredOption('--to <date>', 'ended before (2026-04-01 = midnight KST, or ISO 8601)')
+    .option('--out <file>', 'write the CSV here (a new file); default: standard output')
+    .action(async (o: { from: string; to: string; out?: string }) => {
+      const fromMs = instantOption(tools, 'from', o.from);
+      const toMs = instantOption(tools, 'to', o.to);
+      await tools.withApp(async (app) => {
+        const period = `${isoFromMs(fromMs)} to ${isoFromMs(toMs)}`;
+        if (o.out === undefined) {
+          const done = await exportUsageCsv(app.charging, {
+            fromMs,
+            toMs,
+            write: async (chunk) => {
+              if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+            },
+          });
+          if (!done.ok) throw tools.failure(describeError(done.error));
+          // The file is on standard output: the summary goes to standard error.
+          console.error(`${done.value.records} usage records ended from ${period}`);
+          for (const line of totalsLines(done.value.totals)) console.error(line);
+          return;
+        }
+        const out = o.out;
+        let file;
+        try {
+          file = await open(out, 'wx', 0o600);
+        } catch (error) {
+          if (error instanceof Error && 'code' in error) {
+            throw tools.failure(
+              error.code === 'EEXIST'
+                ? `${out} exists: an export never overwrites a file`
+                : `cannot write ${out}: ${String(error.code)}`,
+            );
+          }
+          throw error;
+        }
+        let done;
+        try {
+          done = await exportUsageCsv(app.charging, {
+            fromMs,
+            toMs,
+            write: async (chunk) => {
+              await file.write(chunk);
+            },
+          });
+        } catch (error) {
+          // No half-written settlement file is left behind.
+          await file.close();
+          rmSync(out, { force: true });
+          throw error;
+        }
+        await file.close();
+        if (!done.ok) {
+          rmSync(out, { force: true });
+          throw tools.failure(describeError(done.error));
+        }
+        console.log(`wrote ${done.value.records} usage records ended from ${period} to ${out}`);
+        for (const line of totalsLines(done.value.totals)) console.log(line);
+      });
+    });
+}
+
 export function addChargingCommands(program: Command, tools: CliTools): void {
+  addUsageCommands(program, tools);
   const tariffs = program
     .command('tariffs')
     .description('telecom tariffs: destinations, rates, timings, rating plans');

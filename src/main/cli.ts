@@ -27,7 +27,10 @@ import { ALL_MIGRATIONS } from './migrations.ts';
 import { sandboxProvider } from '../funding/index.ts';
 import { addAssociateCommands } from './cli-associates.ts';
 import { addChargingCommands } from './cli-charging.ts';
+import { addForeignCommands } from './cli-foreign.ts';
 import { addSalesCommands } from './cli-sales.ts';
+import { addSettlementCommands } from './cli-settlement.ts';
+import { addVoicemailCommands } from './cli-voicemail.ts';
 
 /** Bad arguments and refused operations end with one line on stderr and exit code 2. */
 class CliFailure extends Error {}
@@ -382,6 +385,7 @@ export function buildCli(): Command {
           db: app.db,
           payments: app.payments,
           cards: app.cards,
+          charging: app.charging,
           logLevel: 'silent',
         });
         try {
@@ -398,6 +402,9 @@ export function buildCli(): Command {
   addAssociateCommands(program, { withApp, failure: (message) => new CliFailure(message) });
   addSalesCommands(program, { withApp, failure: (message) => new CliFailure(message) });
   addChargingCommands(program, { withApp, failure: (message) => new CliFailure(message) });
+  addForeignCommands(program, { withApp, failure: (message) => new CliFailure(message) });
+  addVoicemailCommands(program, { withApp, failure: (message) => new CliFailure(message) });
+  addSettlementCommands(program, { withApp, failure: (message) => new CliFailure(message) });
   return program;
 }
 

@@ -20,6 +20,25 @@ export interface Config {
   /** Absent: e-mails are held in the outbox and shown at /dev/mailbox. */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
+  /** Absent: SMS stay queued in the outbox (docs/sms.md). */
+  readonly smppUrl: string | undefined;
+  /** The sender id of every SMS: a short code, +digits or up to 11 letters. */
+  readonly smppSourceAddr: string;
+  /** Most submit_sm in flight at once. */
+  readonly smppWindow: number;
+  /** The Diameter credit-control listener; absent (DIAMETER_PORT unset or empty): off. */
+  readonly diameter: DiameterConfig | undefined;
+  /** The voice platform's auth token: the IVR webhook then requires X-Twilio-Signature. */
+  readonly ivrAuthToken: string | undefined;
+}
+
+export interface DiameterConfig {
+  /** 0 picks a free port (the start-up line shows which); conventionally 3868. */
+  readonly port: number;
+  readonly host: string;
+  /** Our Diameter identity and realm, sent in every CEA and answer. */
+  readonly originHost: string;
+  readonly originRealm: string;
 }
 
 /** The sandbox acquirer's documented key and secret (docs/sandbox-acquirer.md): no secret. */
@@ -37,6 +56,15 @@ function portFrom(name: string, text: string | undefined, fallback: string): num
 
 function optional(text: string | undefined): string | undefined {
   return text === undefined || text === '' ? undefined : text;
+}
+
+function smppWindowFrom(text: string | undefined): number {
+  const value = optional(text) ?? '10';
+  const window = /^[0-9]{1,4}$/.test(value) ? Number.parseInt(value, 10) : Number.NaN;
+  if (!Number.isInteger(window) || window < 1 || window > 1_000) {
+    throw new Error(`SMPP_WINDOW must be a whole number from 1 to 1000, got "${value}"`);
+  }
+  return window;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -58,6 +86,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     acquirerWebhookSecret: optional(env.ACQUIRER_WEBHOOK_SECRET) ?? SANDBOX_ACQUIRER_WEBHOOK_SECRET,
     smtpUrl: optional(env.SMTP_URL),
     mailFrom: optional(env.MAIL_FROM) ?? 'OnePIN <no-reply@onepin.example>',
+    smppUrl: optional(env.SMPP_URL),
+    ivrAuthToken: optional(env.IVR_AUTH_TOKEN),
+    smppSourceAddr: optional(env.SMPP_SOURCE_ADDR) ?? 'OnePIN',
+    smppWindow: smppWindowFrom(env.SMPP_WINDOW),
+    diameter:
+      optional(env.DIAMETER_PORT) === undefined
+        ? undefined
+        : {
+            port: portFrom('DIAMETER_PORT', env.DIAMETER_PORT, ''),
+            host: optional(env.DIAMETER_HOST) ?? '127.0.0.1',
+            originHost: optional(env.DIAMETER_ORIGIN_HOST) ?? 'ocs.onepin.local',
+            originRealm: optional(env.DIAMETER_ORIGIN_REALM) ?? 'onepin.local',
+          },
   };
 }
 

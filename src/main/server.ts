@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { sandboxProvider } from '../funding/index.ts';
 import { buildServer } from '../http/index.ts';
-import { smtpTransport } from '../notify/index.ts';
+import { recordSmsReceipt, smtpTransport } from '../notify/index.ts';
+import {
+  createChargingHandler,
+  createSmppGateway,
+  redactSmppUrl,
+  startDiameterServer,
+  type DiameterServer,
+} from '../protocols/index.ts';
 import { startWorker } from '../jobs/index.ts';
 import { openApp } from './app.ts';
 import { startAcquirerChild, type AcquirerChild } from './acquirer-child.ts';
@@ -49,6 +56,11 @@ async function main(): Promise<void> {
     cards: app.cards,
     sales: app.sales,
     charging: app.charging,
+    foreign: app.foreign,
+    ivr: {
+      ...(config.ivrAuthToken !== undefined ? { authToken: config.ivrAuthToken } : {}),
+      ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
+    },
     ...(config.smtpUrl === undefined ? { mailbox: app.notify } : {}),
     logLevel: config.logLevel,
   });
@@ -61,6 +73,18 @@ async function main(): Promise<void> {
   }
   const embedded = config.databaseUrl === undefined;
   const demo = embedded ? await seedDemo(app, config.dataDir) : null;
+  // SMS to carriers over SMPP (docs/sms.md); receipts are stored before the SMSC is answered.
+  const smpp =
+    config.smppUrl === undefined
+      ? null
+      : createSmppGateway({
+          url: config.smppUrl,
+          sourceAddr: config.smppSourceAddr,
+          window: config.smppWindow,
+          log,
+          onReceipt: (receipt) => recordSmsReceipt(app.notify, receipt),
+        });
+  smpp?.start();
   const worker = startWorker({
     db: app.db,
     ledger: app.ledger,
@@ -71,7 +95,9 @@ async function main(): Promise<void> {
     sales: app.sales,
     notify: app.notify,
     charging: app.charging,
+    foreign: app.foreign,
     emailTransport: config.smtpUrl === undefined ? null : smtpTransport(config.smtpUrl),
+    smsTransport: smpp?.transport ?? null,
   });
   await server.listen({ port: config.port, host: config.host });
   const address = server.server.address();
@@ -79,9 +105,28 @@ async function main(): Promise<void> {
   const url = `http://${displayHost(config.host)}:${port}`;
   listeningUrl = url;
   console.log(`OnePIN is running at ${url} (database: ${app.db.describe})`);
+  let diameter: DiameterServer | null = null;
+  if (config.diameter !== undefined) {
+    const d = config.diameter;
+    diameter = await startDiameterServer({
+      host: d.host,
+      port: d.port,
+      originHost: d.originHost,
+      originRealm: d.originRealm,
+      productName: 'OnePIN',
+      handler: createChargingHandler(app.charging, { log }),
+      log,
+    });
+    const where = d.host.includes(':') ? `[${d.host}]` : d.host;
+    console.log(
+      `Diameter credit control (application 4) listens on ${where}:${diameter.port} as ${d.originHost} (realm ${d.originRealm})`,
+    );
+  }
   console.log(`Card payments and bank transfers go to ${acquirerUrl}`);
   if (config.smtpUrl === undefined)
     console.log(`No SMTP_URL: e-mails are held; read them at ${url}/dev/mailbox`);
+  if (config.smppUrl === undefined) console.log('No SMPP_URL: SMS stay queued in the outbox');
+  else console.log(`SMS go to the SMSC at ${redactSmppUrl(config.smppUrl)}`);
   if (demo !== null)
     console.log(`Demo cards created; their PINs and passwords are in ${demo.file}`);
   else if (embedded)
@@ -93,8 +138,10 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     void (async () => {
+      if (diameter !== null) await diameter.close();
       await server.close();
       await worker.stop();
+      if (smpp !== null) await smpp.close();
       await app.close();
       if (acquirer !== null) await acquirer.stop();
       process.exit(0);

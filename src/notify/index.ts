@@ -50,3 +50,33 @@ export {
   type EmailTransport,
   type OutgoingEmail,
 } from './transport.ts';
+export {
+  SMS_EXPIRY_MAX_MS,
+  SMS_TEXT_CHARS_MAX,
+  enqueueSms,
+  type EnqueueSmsInput,
+  type SmsEnqueued,
+} from './sms-enqueue.ts';
+export {
+  SMS_ATTEMPTS_MAX,
+  SMS_PASS_LIMIT_DEFAULT,
+  SMS_PASS_LIMIT_MAX,
+  SMS_RETRY_DELAYS_MS,
+  SMS_SEND_LEASE_MS,
+  deliverDueSms,
+  nextSmsAttemptAtMs,
+  type SmsPassReport,
+} from './sms-deliver.ts';
+export { getSms, type SmsPartView, type SmsView } from './sms-read.ts';
+export { SMS_RECEIPT_WAIT_MAX_MS, recordSmsReceipt, type SmsReceiptResult } from './sms-receipt.ts';
+export { SMS_STATUSES, isSmsStatus, type SmsStatus } from './sms-status.ts';
+export {
+  SMS_SEND_TIMEOUT_MS,
+  SmsSendError,
+  type OutgoingSms,
+  type SmsPartAccepted,
+  type SmsReceipt,
+  type SmsReceiptOutcome,
+  type SmsSent,
+  type SmsTransport,
+} from './sms-transport.ts';

@@ -54,6 +54,14 @@ export const SUBJECTS: Subjects = {
     en: (d) => `The password of card ending ${d.cardLast4} was changed`,
     ko: (d) => `[원핀] 카드(끝자리 ${d.cardLast4}) 비밀번호가 변경되었어요`,
   },
+  foreign_pin: {
+    en: (d) => `Your ${d.providerName} PIN worth ${d.value}`,
+    ko: (d) => `[원핀] ${d.providerName} ${d.value} PIN이 발급되었어요`,
+  },
+  foreign_low_stock: {
+    en: (d) => `Low stock: ${d.providerName} ${d.value} (${d.available} left)`,
+    ko: (d) => `[원핀] 재고 부족: ${d.providerName} ${d.value} (${d.available}개 남음)`,
+  },
 };
 
 /** Longest subject we store and send; longer ones are cut. */

@@ -83,6 +83,29 @@ export interface EmailData {
     readonly cardLast4: string;
     readonly at: string;
   };
+  /** A foreign provider's PIN, bought with part of a card's balance (the PIN is in the body). */
+  readonly foreign_pin: {
+    readonly providerName: string;
+    /** The PIN's value in the provider's currency, e.g. "10.00 USD". */
+    readonly value: string;
+    readonly pin: string;
+    /** What the card paid, e.g. "13,853 KRW". */
+    readonly paid: string;
+    /** "1 USD = 1,385.27 KRW" */
+    readonly rate: string;
+    readonly cardLast4: string;
+    /** The switch id, for support. */
+    readonly reference: string;
+    readonly at: string;
+  };
+  /** To the operator: a foreign PIN value's stock fell below its threshold. */
+  readonly foreign_low_stock: {
+    readonly providerName: string;
+    readonly value: string;
+    readonly available: string;
+    readonly threshold: string;
+    readonly at: string;
+  };
 }
 
 export type TemplateName = keyof EmailData;
@@ -152,6 +175,23 @@ const SCHEMAS: { readonly [K in TemplateName]: Schema<EmailData[K]> } = {
   },
   card_rekeyed: { oldLast4: 'text', newLast4: 'text', at: 'text' },
   password_changed: { cardLast4: 'text', at: 'text' },
+  foreign_pin: {
+    providerName: 'text',
+    value: 'text',
+    pin: 'text',
+    paid: 'text',
+    rate: 'text',
+    cardLast4: 'text',
+    reference: 'text',
+    at: 'text',
+  },
+  foreign_low_stock: {
+    providerName: 'text',
+    value: 'text',
+    available: 'text',
+    threshold: 'text',
+    at: 'text',
+  },
 };
 
 export const TEMPLATE_NAMES = Object.keys(SCHEMAS) as readonly TemplateName[];

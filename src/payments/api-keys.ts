@@ -10,6 +10,8 @@ export const API_SCOPES = [
   'refunds:write',
   'charges:write',
   'events:read',
+  'charging:write',
+  'charging:read',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

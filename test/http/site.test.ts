@@ -563,12 +563,12 @@ for (const target of DATABASES) {
         /^2026-03-01 09:00,Card purchase,Purchases and recharges,Purchase,10000,0,10000,KRW,/,
       );
       assert.deepEqual(lines.slice(0, 6), [
-        'Time (KST),Associate or service,Service type,Kind,Amount,Held change,Balance after,Currency,Reference',
-        '2026-03-06 09:00,"Books, Inc.",Shopping,Payment held,-1000,1000,8500,KRW,ref-authorization',
-        '2026-03-05 09:00,Recharge,Purchases and recharges,Recharge,5000,0,9500,KRW,',
-        '2026-03-04 09:00,OnePIN voicemail,Voicemail,Voicemail,-500,0,4500,KRW,ref-voicemail',
-        `2026-03-03 09:00,"'=HYPERLINK(""http://evil.example"")",Contents,Payment,-2000,0,5000,KRW,ref-payment`,
-        '2026-03-02 09:00,"Books, Inc.",Shopping,Payment,-3000,0,7000,KRW,ref-payment',
+        'Time (KST),Associate or service,Service type,Kind,Amount,Held change,Balance after,Currency,Reference,Destination,Number,Seconds or units used,Seconds or units billed',
+        '2026-03-06 09:00,"Books, Inc.",Shopping,Payment held,-1000,1000,8500,KRW,ref-authorization,,,,',
+        '2026-03-05 09:00,Recharge,Purchases and recharges,Recharge,5000,0,9500,KRW,,,,,',
+        '2026-03-04 09:00,OnePIN voicemail,Voicemail,Voicemail,-500,0,4500,KRW,ref-voicemail,,,,',
+        `2026-03-03 09:00,"'=HYPERLINK(""http://evil.example"")",Contents,Payment,-2000,0,5000,KRW,ref-payment,,,,`,
+        '2026-03-02 09:00,"Books, Inc.",Shopping,Payment,-3000,0,7000,KRW,ref-payment,,,,',
       ]);
       assert.equal(lines.length, 8);
       const filtered = await b.get('/card/statement.csv?from=2026-03-02&to=2026-03-03&cursor=1');

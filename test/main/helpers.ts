@@ -34,6 +34,10 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     'ACQUIRER_URL',
     'ACQUIRER_PORT',
     'SMTP_URL',
+    'DIAMETER_PORT',
+    'DIAMETER_HOST',
+    'DIAMETER_ORIGIN_HOST',
+    'DIAMETER_ORIGIN_REALM',
   ]) {
     delete env[name];
   }

@@ -81,6 +81,23 @@ export const SAMPLE: { readonly [K in keyof EmailData]: EmailData[K] } = {
   },
   card_rekeyed: { oldLast4: '3345', newLast4: '9012', at: '2026-01-05 12:00 KST' },
   password_changed: { cardLast4: '3345', at: '2026-01-06 08:30 KST' },
+  foreign_pin: {
+    providerName: 'GlobalCall',
+    value: '10.00 USD',
+    pin: 'GC-7731-0042-9918',
+    paid: '13,853 KRW',
+    rate: '1 USD = 1,385.27 KRW',
+    cardLast4: '3345',
+    reference: 'fxs_sample',
+    at: '2026-01-06 09:00 KST',
+  },
+  foreign_low_stock: {
+    providerName: 'GlobalCall',
+    value: '10.00 USD',
+    available: '4',
+    threshold: '5',
+    at: '2026-01-06 09:00 KST',
+  },
 };
 
 export interface Received {

@@ -26,7 +26,7 @@ function render<K extends TemplateName>(template: K, locale: 'ko' | 'en', data: 
 
 describe('templates', () => {
   test('every template renders in Korean and English: subject, text and HTML', () => {
-    assert.equal(TEMPLATE_NAMES.length, 8);
+    assert.equal(TEMPLATE_NAMES.length, 10);
     for (const template of TEMPLATE_NAMES) {
       for (const locale of LOCALES) {
         const mail = renderEmail({
@@ -74,6 +74,16 @@ describe('templates', () => {
     assert.match(en.text, /Open the claim link[\s\S]*Type the PIN[\s\S]*Choose a password/);
     const ko = render('gift', 'ko', SAMPLE.gift);
     assert.match(ko.text, /등록 링크를 엽니다[\s\S]*PIN 번호를 입력합니다[\s\S]*비밀번호/);
+  });
+
+  test('a foreign PIN is in the body, never in the subject', () => {
+    for (const locale of LOCALES) {
+      const mail = render('foreign_pin', locale, SAMPLE.foreign_pin);
+      assert.ok(!mail.subject.includes(SAMPLE.foreign_pin.pin));
+      assert.ok(mail.text.includes(SAMPLE.foreign_pin.pin));
+      assert.ok(mail.html.includes(SAMPLE.foreign_pin.pin));
+      assert.ok(mail.text.includes(SAMPLE.foreign_pin.rate));
+    }
   });
 
   test('one-time codes stay out of the subject', () => {

@@ -80,10 +80,12 @@ export async function openTestGateway(
     assert.ok(k2.ok);
     return { associateId: a.value.id, key: k.value, otherKey: k2.value };
   });
+  // The server as src/main/server.ts builds it, real-time charging included.
   const server = await buildServer({
     db: app.db,
     payments: app.payments,
     cards: app.cards,
+    charging: app.charging,
     logLevel: 'silent',
     ...(options.rateLimitPerMinute !== undefined
       ? { rateLimitPerMinute: options.rateLimitPerMinute }
@@ -101,43 +103,55 @@ export async function openTestGateway(
         livemode: o.livemode ?? false,
       });
     },
-    async call(method, path, o = {}) {
-      const useKey = o.key ?? key;
-      const payload = o.body === undefined ? '' : JSON.stringify(o.body);
-      const headers: Record<string, string> = {
-        authorization: `Bearer ${useKey.secret}`,
-        ...(o.headers ?? {}),
-      };
-      if (o.body !== undefined) headers['content-type'] = 'application/json';
-      const idempotencyKey =
-        method === 'POST' && o.idempotencyKey !== null
-          ? (o.idempotencyKey ?? `idem_${++counter}_${Date.now()}`)
-          : undefined;
-      if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
-      if (method === 'POST' && o.sign !== false) {
-        headers['onepin-signature'] = signatureHeader({
-          secret: useKey.signingSecret,
-          timestamp: Math.floor(Number(t.clock.nowMs()) / 1000),
-          method,
-          path,
-          ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-          body: payload,
-        });
-      }
-      const res = await server.inject({
+    call: signedCaller(server, t.clock, key),
+  };
+}
+
+/**
+ * `call()` against any server: the API key as Bearer, an Idempotency-Key on every POST (unless
+ * null), and a signature over it (unless `sign: false`), exactly as openTestGateway's `call()`.
+ */
+export function signedCaller(
+  server: FastifyInstance,
+  clock: TestApp['clock'],
+  defaultKey: NewApiKey,
+): TestGateway['call'] {
+  return async (method, path, o = {}) => {
+    const useKey = o.key ?? defaultKey;
+    const payload = o.body === undefined ? '' : JSON.stringify(o.body);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${useKey.secret}`,
+      ...(o.headers ?? {}),
+    };
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    const idempotencyKey =
+      method === 'POST' && o.idempotencyKey !== null
+        ? (o.idempotencyKey ?? `idem_${++counter}_${Date.now()}`)
+        : undefined;
+    if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
+    if (method === 'POST' && o.sign !== false) {
+      headers['onepin-signature'] = signatureHeader({
+        secret: useKey.signingSecret,
+        timestamp: Math.floor(Number(clock.nowMs()) / 1000),
         method,
-        url: path,
-        headers,
-        ...(payload !== '' ? { payload } : {}),
+        path,
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+        body: payload,
       });
-      return {
-        status: res.statusCode,
-        body:
-          res.body === ''
-            ? {}
-            : res.json<Record<string, unknown> & { error?: { code: string; param?: string } }>(),
-        headers: res.headers,
-      };
-    },
+    }
+    const res = await server.inject({
+      method,
+      url: path,
+      headers,
+      ...(payload !== '' ? { payload } : {}),
+    });
+    return {
+      status: res.statusCode,
+      body:
+        res.body === ''
+          ? {}
+          : res.json<Record<string, unknown> & { error?: { code: string; param?: string } }>(),
+      headers: res.headers,
+    };
   };
 }

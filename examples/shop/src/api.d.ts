@@ -3189,6 +3189,1609 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/charging/subscribers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Authenticate a subscriber
+     * @description PIN + password → a subscriber token (`st_…`) that stands for the card in charging requests for 12 hours. Trusted channels only. A wrong PIN or password counts toward the card’s lockout, as on every channel. Signed; no Idempotency-Key (a retry just issues another token).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header: {
+          /** @description t=<unix seconds>,n=<nonce>,v1=<hex HMAC-SHA256> (see docs/api.md) */
+          'onepin-signature': string;
+          /** @description Not needed here: (session id, request number) already makes a retry safe. If sent, it is part of the signed string and otherwise ignored. */
+          'idempotency-key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The card PIN (never logged). */
+            pin: string;
+            /** @description The holder password (never logged). */
+            password: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              object: 'subscriber_token';
+              /** @description `st_…`: stands for the card in charging requests. */
+              token: string;
+              card: {
+                currency: string;
+                /** @description Minor units of the currency (won for KRW). */
+                balance: number;
+              };
+              /** @description ISO 8601; authenticate again after it. */
+              expires_at: string;
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        402: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/charging/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start a charging session
+     * @description The initial request (CCR-I, request number 0) of a call: rates the number now (the rate holds for the whole call), grants min(requested, 600 s, affordable) and reserves its cost on the card. Nothing affordable: 402 `credit_limit_reached`, nothing changes. Signed like every POST; no Idempotency-Key is needed: (session id, request number) is the key, and a retry of an answered request gets the stored answer with `Idempotent-Replayed: true`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header: {
+          /** @description t=<unix seconds>,n=<nonce>,v1=<hex HMAC-SHA256> (see docs/api.md) */
+          'onepin-signature': string;
+          /** @description Not needed here: (session id, request number) already makes a retry safe. If sent, it is part of the signed string and otherwise ignored. */
+          'idempotency-key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Your id for the call: 1–256 printable ASCII characters without spaces, unique per associate and mode. Percent-encode it in a path. */
+            session_id: string;
+            /** @description The subscriber token (`st_…`) from POST /charging/subscribers. */
+            token: string;
+            /** @description What is charged: seconds of a call or voicemail, units of sms or content. */
+            service: 'call' | 'voicemail' | 'sms' | 'content';
+            /** @description The number as dialled (`010-1234-5678`, `+81 3 1234 5678`, `001 1 212…`). */
+            number: string;
+            requested_seconds?: number | null;
+          };
+        };
+      };
+      responses: {
+        /** @description The answer to a charging request. `charged`: taken from the card by this request; `reserved`: held for the session now; `cost`, `uncollected`, `refunded`: the session’s totals; `balance`: the card’s available balance after it. */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              object: 'charging_session';
+              /** @description cs_…: ours, the usage record’s id. */
+              id: string;
+              /** @description Yours. */
+              session_id: string;
+              request_type: 'initial' | 'update' | 'terminate' | 'event';
+              request_number: number;
+              /** @description ok; credit_limit_reached: used seconds committed, nothing more granted (end the call); service_denied: committed, the card can no longer be charged (the session is closed). */
+              status: 'ok' | 'credit_limit_reached' | 'service_denied';
+              state: 'open' | 'closed' | 'expired';
+              /** @description Granted by this answer (units for an event); null: nothing granted. */
+              granted_seconds: number | null;
+              /** @description The balance allows no more: end the service when the grant is used. */
+              final_unit: boolean;
+              /** @description Report within this many seconds, even with seconds left. */
+              validity_time_seconds: number | null;
+              /** @description Minor units; negative when money went back to the card (a refund). */
+              charged: number;
+              /** @description Minor units of the currency (won for KRW). */
+              reserved: number;
+              /** @description The session’s total so far. */
+              used_seconds: number;
+              /** @description Minor units of the currency (won for KRW). */
+              cost: number;
+              /** @description Minor units of the currency (won for KRW). */
+              uncollected: number;
+              /** @description Minor units of the currency (won for KRW). */
+              refunded: number;
+              /** @description Minor units of the currency (won for KRW). */
+              balance: number;
+              currency: string;
+              rating: {
+                service: string;
+                /** @description The number in E.164 digits ("" for no number). */
+                number_e164: string;
+                /** @description The destination prefix that matched. */
+                prefix: string;
+                destination_id: string;
+                destination_name: string;
+                rate_id: string;
+                tariff_version: number;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        402: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/charging/sessions/{session_id}/updates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Report usage and ask for more
+     * @description An update (CCR-U): commits the seconds used since the last report (even more than granted), then grants and reserves again if `requested_seconds` is given (0: the default grant); absent or null grants nothing. A zero grant is `status: credit_limit_reached`: end the call. Signed like every POST; no Idempotency-Key is needed: (session id, request number) is the key, and a retry of an answered request gets the stored answer with `Idempotent-Replayed: true`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header: {
+          /** @description t=<unix seconds>,n=<nonce>,v1=<hex HMAC-SHA256> (see docs/api.md) */
+          'onepin-signature': string;
+          /** @description Not needed here: (session id, request number) already makes a retry safe. If sent, it is part of the signed string and otherwise ignored. */
+          'idempotency-key'?: string;
+        };
+        path: {
+          /** @description Your id for the call: 1–256 printable ASCII characters without spaces, unique per associate and mode. Percent-encode it in a path. */
+          session_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The request’s number within the session (CC-Request-Number): the initial is 0. */
+            request_number: number;
+            /** @description Seconds used since the last report (may be more than granted). */
+            used_seconds: number;
+            requested_seconds?: number | null;
+          };
+        };
+      };
+      responses: {
+        /** @description The answer to a charging request. `charged`: taken from the card by this request; `reserved`: held for the session now; `cost`, `uncollected`, `refunded`: the session’s totals; `balance`: the card’s available balance after it. */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              object: 'charging_session';
+              /** @description cs_…: ours, the usage record’s id. */
+              id: string;
+              /** @description Yours. */
+              session_id: string;
+              request_type: 'initial' | 'update' | 'terminate' | 'event';
+              request_number: number;
+              /** @description ok; credit_limit_reached: used seconds committed, nothing more granted (end the call); service_denied: committed, the card can no longer be charged (the session is closed). */
+              status: 'ok' | 'credit_limit_reached' | 'service_denied';
+              state: 'open' | 'closed' | 'expired';
+              /** @description Granted by this answer (units for an event); null: nothing granted. */
+              granted_seconds: number | null;
+              /** @description The balance allows no more: end the service when the grant is used. */
+              final_unit: boolean;
+              /** @description Report within this many seconds, even with seconds left. */
+              validity_time_seconds: number | null;
+              /** @description Minor units; negative when money went back to the card (a refund). */
+              charged: number;
+              /** @description Minor units of the currency (won for KRW). */
+              reserved: number;
+              /** @description The session’s total so far. */
+              used_seconds: number;
+              /** @description Minor units of the currency (won for KRW). */
+              cost: number;
+              /** @description Minor units of the currency (won for KRW). */
+              uncollected: number;
+              /** @description Minor units of the currency (won for KRW). */
+              refunded: number;
+              /** @description Minor units of the currency (won for KRW). */
+              balance: number;
+              currency: string;
+              rating: {
+                service: string;
+                /** @description The number in E.164 digits ("" for no number). */
+                number_e164: string;
+                /** @description The destination prefix that matched. */
+                prefix: string;
+                destination_id: string;
+                destination_name: string;
+                rate_id: string;
+                tariff_version: number;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        402: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/charging/sessions/{session_id}/terminate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * End a charging session
+     * @description The terminate request (CCR-T): commits the last seconds used, releases the rest of the reservation and closes the session; the answer carries the call’s total `cost`. Signed like every POST; no Idempotency-Key is needed: (session id, request number) is the key, and a retry of an answered request gets the stored answer with `Idempotent-Replayed: true`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header: {
+          /** @description t=<unix seconds>,n=<nonce>,v1=<hex HMAC-SHA256> (see docs/api.md) */
+          'onepin-signature': string;
+          /** @description Not needed here: (session id, request number) already makes a retry safe. If sent, it is part of the signed string and otherwise ignored. */
+          'idempotency-key'?: string;
+        };
+        path: {
+          /** @description Your id for the call: 1–256 printable ASCII characters without spaces, unique per associate and mode. Percent-encode it in a path. */
+          session_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The request’s number within the session (CC-Request-Number): the initial is 0. */
+            request_number: number;
+            /** @description Seconds used since the last report. */
+            used_seconds: number;
+          };
+        };
+      };
+      responses: {
+        /** @description The answer to a charging request. `charged`: taken from the card by this request; `reserved`: held for the session now; `cost`, `uncollected`, `refunded`: the session’s totals; `balance`: the card’s available balance after it. */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              object: 'charging_session';
+              /** @description cs_…: ours, the usage record’s id. */
+              id: string;
+              /** @description Yours. */
+              session_id: string;
+              request_type: 'initial' | 'update' | 'terminate' | 'event';
+              request_number: number;
+              /** @description ok; credit_limit_reached: used seconds committed, nothing more granted (end the call); service_denied: committed, the card can no longer be charged (the session is closed). */
+              status: 'ok' | 'credit_limit_reached' | 'service_denied';
+              state: 'open' | 'closed' | 'expired';
+              /** @description Granted by this answer (units for an event); null: nothing granted. */
+              granted_seconds: number | null;
+              /** @description The balance allows no more: end the service when the grant is used. */
+              final_unit: boolean;
+              /** @description Report within this many seconds, even with seconds left. */
+              validity_time_seconds: number | null;
+              /** @description Minor units; negative when money went back to the card (a refund). */
+              charged: number;
+              /** @description Minor units of the currency (won for KRW). */
+              reserved: number;
+              /** @description The session’s total so far. */
+              used_seconds: number;
+              /** @description Minor units of the currency (won for KRW). */
+              cost: number;
+              /** @description Minor units of the currency (won for KRW). */
+              uncollected: number;
+              /** @description Minor units of the currency (won for KRW). */
+              refunded: number;
+              /** @description Minor units of the currency (won for KRW). */
+              balance: number;
+              currency: string;
+              rating: {
+                service: string;
+                /** @description The number in E.164 digits ("" for no number). */
+                number_e164: string;
+                /** @description The destination prefix that matched. */
+                prefix: string;
+                destination_id: string;
+                destination_name: string;
+                rate_id: string;
+                tariff_version: number;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        402: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/charging/sessions/{session_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Retrieve a usage record
+     * @description The usage record of one of your sessions or events: state, seconds, cost, what was collected and refunded, the destination and rate, the balance before and after, and the times.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Your id for the call: 1–256 printable ASCII characters without spaces, unique per associate and mode. Percent-encode it in a path. */
+          session_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              object: 'charging_usage_record';
+              /** @description cs_… */
+              id: string;
+              session_id: string;
+              kind: 'session' | 'event';
+              state: 'open' | 'closed' | 'expired';
+              /** @description As you sent it ("" for an event without a number). */
+              number: string;
+              rating: {
+                service: string;
+                /** @description The number in E.164 digits ("" for no number). */
+                number_e164: string;
+                /** @description The destination prefix that matched. */
+                prefix: string;
+                destination_id: string;
+                destination_name: string;
+                rate_id: string;
+                tariff_version: number;
+              };
+              currency: string;
+              used_seconds: number;
+              /** @description The grant still open (0 once ended). */
+              granted_seconds: number;
+              /** @description Minor units of the currency (won for KRW). */
+              reserved: number;
+              /** @description Minor units of the currency (won for KRW). */
+              cost: number;
+              /** @description Minor units of the currency (won for KRW). */
+              collected: number;
+              /** @description Minor units of the currency (won for KRW). */
+              uncollected: number;
+              /** @description Minor units of the currency (won for KRW). */
+              refunded: number;
+              /** @description Minor units of the currency (won for KRW). */
+              balance_before: number;
+              balance_after: number | null;
+              /** @description The lowest request number the session still accepts. */
+              next_request_number: number;
+              started_at: string;
+              last_request_at: string;
+              /** @description An open session silent until then is ended by its timer. */
+              timer_expires_at: string | null;
+              ended_at: string | null;
+              /** @description How it ended: terminated, timer, service_denied, event; null while open. */
+              end_reason: string | null;
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        402: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/charging/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Charge, refund, check the balance, or ask a price
+     * @description `debit` (event_id, token, service, units; number, request_number optional): rate and take at once, all or nothing. `refund` (event_id, request_number; units optional): give back (part of) an earlier charge of that id, at its own rate. `balance` (token; service, number, units optional): enough credit or not, nothing reserved. `price` (service, number, units): the price enquiry. A field the action does not read is refused. Signed like every POST; no Idempotency-Key is needed: (session id, request number) is the key, and a retry of an answered request gets the stored answer with `Idempotent-Replayed: true`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header: {
+          /** @description t=<unix seconds>,n=<nonce>,v1=<hex HMAC-SHA256> (see docs/api.md) */
+          'onepin-signature': string;
+          /** @description Not needed here: (session id, request number) already makes a retry safe. If sent, it is part of the signed string and otherwise ignored. */
+          'idempotency-key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description debit (charge at once), refund, balance (check), price (enquiry) */
+            action: 'debit' | 'refund' | 'balance' | 'price';
+            /** @description debit: your id for the event (as a session id); refund: the event or session id of the charge to give back. */
+            event_id?: string;
+            /** @description debit: default 0; refund: required, higher than any used for that id. */
+            request_number?: number;
+            /** @description The subscriber token (`st_…`) from POST /charging/subscribers. */
+            token?: string;
+            /** @description What is charged: seconds of a call or voicemail, units of sms or content. */
+            service?: 'call' | 'voicemail' | 'sms' | 'content';
+            /** @description The number as dialled (`010-1234-5678`, `+81 3 1234 5678`, `001 1 212…`). */
+            number?: string;
+            /** @description Seconds (call, voicemail) or units (sms, content). */
+            units?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description debit and refund: a charging_session; balance: a charging_balance; price: a charging_price. */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | components['schemas']['ChargingSession']
+              | components['schemas']['ChargingBalance']
+              | components['schemas']['ChargingPrice'];
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        402: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Every error answer, with a stable `code` (see docs/errors.md). */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                type: string;
+                code: string;
+                message: string;
+                param?: string;
+                detail?: string;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3279,6 +4882,87 @@ export interface components {
       last_error: string | null;
       delivered_at: string | null;
       created: string;
+    };
+    /** @description The answer to a charging request. `charged`: taken from the card by this request; `reserved`: held for the session now; `cost`, `uncollected`, `refunded`: the session’s totals; `balance`: the card’s available balance after it. */
+    ChargingSession: {
+      /** @enum {string} */
+      object: 'charging_session';
+      /** @description cs_…: ours, the usage record’s id. */
+      id: string;
+      /** @description Yours. */
+      session_id: string;
+      request_type: 'initial' | 'update' | 'terminate' | 'event';
+      request_number: number;
+      /** @description ok; credit_limit_reached: used seconds committed, nothing more granted (end the call); service_denied: committed, the card can no longer be charged (the session is closed). */
+      status: 'ok' | 'credit_limit_reached' | 'service_denied';
+      state: 'open' | 'closed' | 'expired';
+      /** @description Granted by this answer (units for an event); null: nothing granted. */
+      granted_seconds: number | null;
+      /** @description The balance allows no more: end the service when the grant is used. */
+      final_unit: boolean;
+      /** @description Report within this many seconds, even with seconds left. */
+      validity_time_seconds: number | null;
+      /** @description Minor units; negative when money went back to the card (a refund). */
+      charged: number;
+      /** @description Minor units of the currency (won for KRW). */
+      reserved: number;
+      /** @description The session’s total so far. */
+      used_seconds: number;
+      /** @description Minor units of the currency (won for KRW). */
+      cost: number;
+      /** @description Minor units of the currency (won for KRW). */
+      uncollected: number;
+      /** @description Minor units of the currency (won for KRW). */
+      refunded: number;
+      /** @description Minor units of the currency (won for KRW). */
+      balance: number;
+      currency: string;
+      rating: {
+        service: string;
+        /** @description The number in E.164 digits ("" for no number). */
+        number_e164: string;
+        /** @description The destination prefix that matched. */
+        prefix: string;
+        destination_id: string;
+        destination_name: string;
+        rate_id: string;
+        tariff_version: number;
+      };
+    };
+    ChargingBalance: {
+      /** @enum {string} */
+      object: 'charging_balance';
+      currency: string;
+      /** @description Minor units of the currency (won for KRW). */
+      balance: number;
+      /** @description The balance covers `units` of the service to the number (or is above 0). */
+      enough_credit: boolean;
+      /** @description With a service: the most seconds (units) the balance pays for now. */
+      max_seconds: number | null;
+      /** @description With a service: the cost of `units` (default: the first block). */
+      cost: number | null;
+    };
+    ChargingPrice: {
+      /** @enum {string} */
+      object: 'charging_price';
+      units: number;
+      billed_units: number;
+      /** @description Minor units of the currency (won for KRW). */
+      cost: number;
+      currency: string;
+      /** @description "108 KRW/min, billed 60/6, connection 50" */
+      rate_description: string;
+      rating: {
+        service: string;
+        /** @description The number in E.164 digits ("" for no number). */
+        number_e164: string;
+        /** @description The destination prefix that matched. */
+        prefix: string;
+        destination_id: string;
+        destination_name: string;
+        rate_id: string;
+        tariff_version: number;
+      };
     };
   };
   responses: never;

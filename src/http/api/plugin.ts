@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAuth } from './auth.ts';
+import { registerChargingRoutes } from './routes-charging.ts';
 import type { GatewayDeps } from './context.ts';
 import { registerEventRoutes } from './routes-events.ts';
 import { registerPaymentRoutes } from './routes-payments.ts';
@@ -16,5 +17,6 @@ export function apiPlugin(deps: GatewayDeps) {
     registerPaymentRoutes(app, deps);
     registerEventRoutes(app, deps);
     registerWebhookRoutes(app, deps);
+    if (deps.charging !== undefined) registerChargingRoutes(app, deps, deps.charging);
   };
 }

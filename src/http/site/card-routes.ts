@@ -32,6 +32,7 @@ const CARD_LINKS = [
   { href: '/recharge', key: 'card.linkRecharge' },
   { href: '/card/refund', key: 'card.linkRefund' },
   { href: '/card/rekey', key: 'card.linkRekey' },
+  { href: '/card/foreign', key: 'card.linkForeign' },
   { href: '/verify', key: 'card.linkVerify' },
 ] as const;
 

@@ -8,6 +8,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyView from '@fastify/view';
 import { Eta } from 'eta';
 import type { CardsContext } from '../../cards/index.ts';
+import type { SessionsContext } from '../../charging/index.ts';
 import type { ErrorCode } from '../../kernel/index.ts';
 import type { PaymentsContext } from '../../payments/index.ts';
 import { statusOf } from '../shared/errors.ts';
@@ -89,6 +90,8 @@ export interface RenderOptions {
 export interface SiteKit {
   readonly payments: PaymentsContext;
   readonly cards: CardsContext;
+  /** Calls and other charged services: their usage records describe the statement's lines. */
+  readonly charging?: SessionsContext;
   /**
    * Renders `template` inside the layout. `data.title` (already translated) or `data.titleKey`
    * (a text key) names the page in `<title>` and defaults to "OnePIN".
@@ -168,7 +171,11 @@ export function languageHref(request: FastifyRequest, locale: Locale): string {
 
 export async function registerSiteBasics(
   app: FastifyInstance,
-  deps: { readonly payments: PaymentsContext; readonly cards: CardsContext },
+  deps: {
+    readonly payments: PaymentsContext;
+    readonly cards: CardsContext;
+    readonly charging?: SessionsContext;
+  },
 ): Promise<SiteKit> {
   const ctx = deps.payments;
   await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT_BYTES });
@@ -309,6 +316,7 @@ export async function registerSiteBasics(
   return {
     payments: deps.payments,
     cards: deps.cards,
+    ...(deps.charging !== undefined ? { charging: deps.charging } : {}),
     render,
     renderError,
     localeOf: requestedLocale,

@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cardStatement, type Card, type StatementEntry } from '../../cards/index.ts';
 import {
+  CHARGING_HOLD_CODES,
+  CHARGING_REFUND_CODE,
+  usageByReference,
+  type UsageRecord,
+} from '../../charging/index.ts';
+import {
   formatMoney,
   limits,
   ok,
@@ -25,9 +31,15 @@ import {
 } from './statement-query.ts';
 import {
   SERVICE_COLOURS,
+  chargedServiceType,
+  displayNumber,
+  formatDuration,
   postedOutflowMinor,
   serviceTypeOf,
+  statementLine,
+  usageMoney,
   type ServiceType,
+  type StatementLine,
 } from './statement-services.ts';
 
 /** Entries per statement page; "older" follows the cursor. */
@@ -53,6 +65,21 @@ const KNOWN_KINDS: readonly string[] = [
   'voicemail',
   'sms',
   'content',
+  ...CHARGING_HOLD_CODES,
+  CHARGING_REFUND_CODE,
+  // The voicemail box's monthly fee (src/charging/voicemail.ts).
+  'voicemail_fee',
+  // Switching part of the balance into a foreign PIN (src/foreign/switch.ts).
+  'fx_hold',
+  'fx_switch',
+  'fx_release',
+];
+
+/** What "Calls and services" lists besides the services' own codes: holds and refunds. */
+const SERVICE_EXTRA_KINDS: readonly string[] = [
+  ...CHARGING_HOLD_CODES,
+  CHARGING_REFUND_CODE,
+  'voicemail_fee',
 ];
 
 const RECHARGE_KIND = 'recharge';
@@ -63,7 +90,10 @@ interface Scan {
 }
 
 function kindsOf(filters: StatementFilters): readonly string[] | undefined {
-  return filters.kind === null ? undefined : KIND_FILTERS[filters.kind];
+  if (filters.kind === null) return undefined;
+  const kinds: readonly string[] = KIND_FILTERS[filters.kind];
+  // A call's line stands on its first reservation, so the service filter must read holds too.
+  return filters.kind === 'service' ? [...kinds, ...SERVICE_EXTRA_KINDS] : kinds;
 }
 
 /** Every entry of the filtered period, newest first, up to `STATEMENT_SCAN_MAX`. */
@@ -90,6 +120,85 @@ async function scanStatement(
     if (entries.length >= STATEMENT_SCAN_MAX) return ok({ entries, truncated: true });
   }
   return ok({ entries, truncated: true });
+}
+
+/**
+ * The entries as the holder sees them (see `statementLine`): one line per call, its other
+ * ledger entries left out. Without the charging context every entry is a line of its own.
+ */
+async function linesOf(
+  site: SiteKit,
+  card: Card,
+  entries: readonly StatementEntry[],
+): Promise<StatementLine[]> {
+  const charging = site.charging;
+  if (charging === undefined) return entries.map((entry) => ({ type: 'entry', entry }));
+  const usage = await usageByReference(
+    charging,
+    site.payments.db.kysely,
+    entries.filter((e) => e.counterparty.code === 'service_revenue').map((e) => e.reference),
+    { cardId: card.id },
+  );
+  const lines: StatementLine[] = [];
+  for (const entry of entries) {
+    const line = statementLine(entry, (reference) => usage.get(reference));
+    if (line !== null) lines.push(line);
+  }
+  return lines;
+}
+
+interface StatementView {
+  readonly currency: Currency;
+  readonly balanceMinor: bigint;
+  readonly heldMinor: bigint;
+  readonly lines: readonly StatementLine[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * One page of lines: `STATEMENT_PAGE_SIZE` of them from the cursor on, reading further pages of
+ * entries when a call's hidden entries leave the page short. The next cursor is the seq of the
+ * page's last line, so the next page starts just after it, hidden entries included.
+ */
+async function statementPage(
+  site: SiteKit,
+  card: Card,
+  filters: StatementFilters,
+): Promise<Outcome<StatementView>> {
+  const kinds = kindsOf(filters);
+  const lines: StatementLine[] = [];
+  let cursor = filters.cursor;
+  let head: { currency: Currency; balanceMinor: bigint; heldMinor: bigint } | null = null;
+  const view = (nextCursor: string | null): Outcome<StatementView> =>
+    ok({
+      currency: head?.currency ?? card.currency,
+      balanceMinor: head?.balanceMinor ?? 0n,
+      heldMinor: head?.heldMinor ?? 0n,
+      lines,
+      nextCursor,
+    });
+  for (let pages = 0; pages < SCAN_PAGES_MAX; pages += 1) {
+    const page = await cardStatement(site.cards, site.payments.db.kysely, card.id, {
+      // The first read is a page and one line more; later reads go on past hidden entries.
+      limit: pages === 0 ? STATEMENT_PAGE_SIZE + 1 : limits.pageSizeMax,
+      ...(filters.fromMs !== null ? { fromMs: filters.fromMs } : {}),
+      ...(filters.toMs !== null ? { toMs: filters.toMs } : {}),
+      ...(kinds !== undefined ? { kinds } : {}),
+      ...(cursor !== null ? { cursor } : {}),
+    });
+    if (!page.ok) return page;
+    head ??= page.value;
+    for (const line of await linesOf(site, card, page.value.entries)) {
+      if (lines.length === STATEMENT_PAGE_SIZE) {
+        return view(lines.at(-1)?.entry.seq.toString() ?? null);
+      }
+      lines.push(line);
+    }
+    cursor = page.value.nextCursor;
+    if (cursor === null) return view(null);
+  }
+  // Very many hidden entries in a row: stop reading here and let "older" carry on.
+  return view(cursor);
 }
 
 /** The associates named by the entries, each read once. */
@@ -158,6 +267,119 @@ interface DescribedEntry {
   readonly entry: StatementEntry;
   readonly type: ServiceType;
   readonly description: string;
+}
+
+const USAGE_SERVICES: readonly string[] = ['call', 'voicemail', 'sms', 'content'];
+
+/** "Call to Korea mobile (010-1234-5678)", "Text message to Japan (+8190…)", "Voicemail". */
+function describeUsage(usage: UsageRecord, t: TextFn): string {
+  const service = USAGE_SERVICES.includes(usage.service) ? usage.service : 'other';
+  const number = displayNumber(usage.e164);
+  return number === ''
+    ? t(`usage.${service}.plain`, { destination: usage.destinationName })
+    : t(`usage.${service}`, { destination: usage.destinationName, number });
+}
+
+/**
+ * "1:35 (billed 1:36)", "2 messages", "1 item"; "ended by time-out" when the timer ended it;
+ * "in progress (1:00 so far)" while it goes on.
+ */
+function usageAmount(usage: UsageRecord, t: TextFn): string {
+  if (usage.state === 'open') {
+    return t('usage.inProgress', { duration: formatDuration(usage.usedSeconds) });
+  }
+  let text: string;
+  if (usage.service === 'sms' || usage.service === 'content') {
+    const units = usage.billedSeconds;
+    text = t(`usage.units.${usage.service}.${units === 1 ? 'one' : 'other'}`, { count: units });
+  } else {
+    const used = formatDuration(usage.usedSeconds);
+    text =
+      usage.billedSeconds === usage.usedSeconds
+        ? used
+        : t('usage.billed', { duration: used, billed: formatDuration(usage.billedSeconds) });
+  }
+  if (usage.state === 'expired') text = `${text} · ${t('usage.expired')}`;
+  return text;
+}
+
+/** A statement line ready for the page and the file. */
+interface LineView {
+  readonly seq: string;
+  readonly atMs: bigint;
+  readonly description: string;
+  /** Duration or units of a call line; '' otherwise. */
+  readonly usage: string;
+  readonly type: ServiceType;
+  readonly kind: string;
+  readonly amountMinor: bigint;
+  readonly heldMinor: bigint;
+  readonly balanceAfterMinor: bigint;
+  readonly reference: string;
+  /** For the CSV: the call's destination, number, seconds (units) used and billed. */
+  readonly destination: string;
+  readonly number: string;
+  readonly usedSeconds: string;
+  readonly billedSeconds: string;
+}
+
+function lineViews(
+  lines: readonly StatementLine[],
+  associates: ReadonlyMap<string, Associate>,
+  t: TextFn,
+): LineView[] {
+  return lines.map((line): LineView => {
+    const { entry } = line;
+    const base = { seq: entry.seq.toString(), atMs: entry.atMs, reference: entry.reference };
+    if (line.type === 'entry') {
+      const type = serviceTypeOf(entry, (id) => associates.get(id)?.category);
+      return {
+        ...base,
+        description: describe(entry, type, associates, t),
+        usage: '',
+        type,
+        kind: kindLabel(entry.kind, t),
+        amountMinor: entry.amountMinor,
+        heldMinor: entry.heldChangeMinor,
+        balanceAfterMinor: entry.balanceAfterMinor,
+        destination: '',
+        number: '',
+        usedSeconds: '',
+        billedSeconds: '',
+      };
+    }
+    const { usage } = line;
+    const details = {
+      usage: usageAmount(usage, t),
+      type: chargedServiceType(usage.service),
+      destination: usage.destinationName,
+      number: displayNumber(usage.e164),
+      usedSeconds: String(usage.usedSeconds),
+      billedSeconds: String(usage.billedSeconds),
+    };
+    if (line.type === 'refund') {
+      return {
+        ...base,
+        ...details,
+        description: t('usage.refundOf', { what: describeUsage(usage, t) }),
+        kind: kindLabel(CHARGING_REFUND_CODE, t),
+        amountMinor: entry.amountMinor,
+        heldMinor: entry.heldChangeMinor,
+        balanceAfterMinor: entry.balanceAfterMinor,
+      };
+    }
+    // One line for the whole call: what it took (and, while it goes on, what is held for it).
+    const money = usageMoney(usage);
+    return {
+      ...base,
+      ...details,
+      description: describeUsage(usage, t),
+      kind: usage.state === 'open' ? kindLabel('reservation', t) : kindLabel(usage.service, t),
+      amountMinor: money.amountMinor,
+      heldMinor: money.heldMinor,
+      balanceAfterMinor: money.balanceAfterMinor,
+    };
+  });
 }
 
 function describeAll(
@@ -282,14 +504,7 @@ export function registerStatementRoutes(app: FastifyInstance, site: SiteKit): vo
         { status: 400 },
       );
     }
-    const kinds = kindsOf(filters);
-    const page = await cardStatement(site.cards, site.payments.db.kysely, card.id, {
-      limit: STATEMENT_PAGE_SIZE,
-      ...(filters.fromMs !== null ? { fromMs: filters.fromMs } : {}),
-      ...(filters.toMs !== null ? { toMs: filters.toMs } : {}),
-      ...(kinds !== undefined ? { kinds } : {}),
-      ...(filters.cursor !== null ? { cursor: filters.cursor } : {}),
-    });
+    const page = await statementPage(site, card, filters);
     const refused = async (code: ErrorCode): Promise<FastifyReply> =>
       site.render(
         request,
@@ -308,18 +523,22 @@ export function registerStatementRoutes(app: FastifyInstance, site: SiteKit): vo
     const scan = await scanStatement(site, card, filters);
     if (!scan.ok) return refused(scan.error.code);
     const statement = page.value;
-    const associates = await associatesOf(site, [...statement.entries, ...scan.value.entries]);
+    const associates = await associatesOf(site, [
+      ...statement.lines.map((l) => l.entry),
+      ...scan.value.entries,
+    ]);
     const currency = statement.currency;
-    const rows = describeAll(statement.entries, associates, t).map((d) => ({
-      seq: d.entry.seq.toString(),
-      time: siteDateTime(d.entry.atMs),
-      description: d.description,
-      serviceType: t(`serviceType.${d.type}`),
-      kind: kindLabel(d.entry.kind, t),
-      amount: signedMoney(d.entry.amountMinor, currency),
-      direction: d.entry.amountMinor > 0n ? 'in' : 'out',
-      held: d.entry.heldChangeMinor === 0n ? null : signedMoney(d.entry.heldChangeMinor, currency),
-      balanceAfter: formatMoney(d.entry.balanceAfterMinor, currency),
+    const rows = lineViews(statement.lines, associates, t).map((v) => ({
+      seq: v.seq,
+      time: siteDateTime(v.atMs),
+      description: v.description,
+      usage: v.usage,
+      serviceType: t(`serviceType.${v.type}`),
+      kind: v.kind,
+      amount: signedMoney(v.amountMinor, currency),
+      direction: v.amountMinor > 0n ? 'in' : 'out',
+      held: v.heldMinor === 0n ? null : signedMoney(v.heldMinor, currency),
+      balanceAfter: formatMoney(v.balanceAfterMinor, currency),
     }));
     const chart = spendingChart(
       describeAll(scan.value.entries, associates, t).map((d) => ({
@@ -365,6 +584,7 @@ export function registerStatementRoutes(app: FastifyInstance, site: SiteKit): vo
     if (!scan.ok) return showStatement(request, reply, card, parsed);
     const t = site.textOf(site.localeOf(request));
     const associates = await associatesOf(site, scan.value.entries);
+    const lines = await linesOf(site, card, scan.value.entries);
     const currency = card.currency;
     let body = CSV_BOM;
     body += csvLine([
@@ -377,22 +597,30 @@ export function registerStatementRoutes(app: FastifyInstance, site: SiteKit): vo
       t('csv.balanceAfter'),
       t('csv.currency'),
       t('csv.reference'),
+      t('csv.destination'),
+      t('csv.number'),
+      t('csv.usedSeconds'),
+      t('csv.billedSeconds'),
     ]);
-    for (const d of describeAll(scan.value.entries, associates, t)) {
+    for (const v of lineViews(lines, associates, t)) {
       body += csvLine([
-        siteDateTime(d.entry.atMs),
-        d.description,
-        t(`serviceType.${d.type}`),
-        kindLabel(d.entry.kind, t),
-        csvAmount(d.entry.amountMinor, currency),
-        csvAmount(d.entry.heldChangeMinor, currency),
-        csvAmount(d.entry.balanceAfterMinor, currency),
+        siteDateTime(v.atMs),
+        v.description,
+        t(`serviceType.${v.type}`),
+        v.kind,
+        csvAmount(v.amountMinor, currency),
+        csvAmount(v.heldMinor, currency),
+        csvAmount(v.balanceAfterMinor, currency),
         currency,
-        d.entry.reference,
+        v.reference,
+        v.destination,
+        v.number,
+        v.usedSeconds,
+        v.billedSeconds,
       ]);
     }
     request.log.info(
-      { card: card.id, rows: scan.value.entries.length, truncated: scan.value.truncated },
+      { card: card.id, rows: lines.length, truncated: scan.value.truncated },
       'holder statement download',
     );
     return reply

@@ -37,6 +37,13 @@ export {
   type ServiceUnits,
   type SubscriptionId,
 } from './ccr.ts';
+export { createChargingHandler, type ChargingHandlerOptions } from './charging-handler.ts';
+export {
+  SERVICE_CONTEXTS,
+  calledNumber,
+  serviceOfContext,
+  subscriberToken,
+} from './charging-request.ts';
 export {
   APPLICATION,
   COMMAND,

@@ -1,6 +1,7 @@
 import { mergeDictionaries, type Dictionary } from '../i18n.ts';
 import { CARD_TEXT } from './card.ts';
 import { COMMON_TEXT } from './common.ts';
+import { FOREIGN_TEXT } from './foreign.ts';
 import { PAGES_TEXT } from './pages.ts';
 import { SALES_TEXT } from './sales.ts';
 
@@ -13,4 +14,5 @@ export const SITE_TEXT: Dictionary = mergeDictionaries(
   PAGES_TEXT,
   CARD_TEXT,
   SALES_TEXT,
+  FOREIGN_TEXT,
 );

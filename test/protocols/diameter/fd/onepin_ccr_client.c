@@ -144,6 +144,13 @@ static struct avp *add_i64(msg_or_avp *p, const char *n, int64_t x)
 	v.i64 = x;
 	return add_value(p, n, &v);
 }
+static struct avp *add_u64(msg_or_avp *p, const char *n, uint64_t x)
+{
+	union avp_value v;
+	memset(&v, 0, sizeof v);
+	v.u64 = x;
+	return add_value(p, n, &v);
+}
 static struct avp *add_str(msg_or_avp *p, const char *n, const char *s)
 {
 	union avp_value v;
@@ -255,11 +262,14 @@ static int child_i32(msg_or_avp *parent, uint32_t code, long long *value)
 	return 1;
 }
 
-/* "granted_time":N when the group holds a Granted-Service-Unit with CC-Time. */
+/* "granted_time":N / "granted_units":N when the group holds a Granted-Service-Unit with CC-Time /
+ * CC-Service-Specific-Units. */
 static void cat_granted(char *buf, size_t size, msg_or_avp *parent)
 {
 	long long t;
 	struct avp *gsu = child(parent, 431);
+	struct avp *units;
+	struct avp_hdr *h;
 	if (!gsu) {
 		cat(buf, size, ",\"granted\":false");
 		return;
@@ -267,6 +277,9 @@ static void cat_granted(char *buf, size_t size, msg_or_avp *parent)
 	cat(buf, size, ",\"granted\":true");
 	if (child_u32(gsu, 420, &t))
 		cat(buf, size, ",\"granted_time\":%lld", t);
+	units = child(gsu, 417);
+	if (units && fd_msg_avp_hdr(units, &h) == 0 && h->avp_value)
+		cat(buf, size, ",\"granted_units\":%llu", (unsigned long long)h->avp_value->u64);
 }
 static void cat_fui(char *buf, size_t size, msg_or_avp *parent)
 {
@@ -423,19 +436,23 @@ static int action_code(const char *action)
 /* Adds RSU/USU built from options with the given prefix ("rsu" or "usu"). */
 static void add_units(msg_or_avp *parent, const char *group, const char *prefix, char **tok, int n)
 {
-	char key_time[32], key_money[32], key_empty[32];
-	const char *t, *money, *empty;
+	char key_time[32], key_money[32], key_empty[32], key_units[32];
+	const char *t, *money, *empty, *units;
 	snprintf(key_time, sizeof key_time, "%s-time", prefix);
 	snprintf(key_money, sizeof key_money, "%s-money", prefix);
 	snprintf(key_empty, sizeof key_empty, "%s-empty", prefix);
+	snprintf(key_units, sizeof key_units, "%s-units", prefix);
 	t = opt(tok, n, key_time);
 	money = opt(tok, n, key_money);
 	empty = opt(tok, n, key_empty);
-	if (!t && !money && !empty)
+	units = opt(tok, n, key_units);
+	if (!t && !money && !empty && !units)
 		return;
 	struct avp *u = add_group(parent, group);
 	if (t)
 		add_u32(u, "CC-Time", (uint32_t)strtoul(t, NULL, 10));
+	if (units)
+		add_u64(u, "CC-Service-Specific-Units", (uint64_t)strtoull(units, NULL, 10));
 	if (money)
 		add_money(u, strtoll(money, NULL, 10), (int)opt_num(tok, n, "exponent", 0),
 			  (unsigned)opt_num(tok, n, "currency", 410));

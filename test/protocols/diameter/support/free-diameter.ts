@@ -82,6 +82,12 @@ export interface ScenarioOptions {
   readonly steps: readonly string[];
   /** freeDiameter's Tw in seconds (at least 6). */
   readonly twTimerSeconds?: number;
+  /**
+   * freeDiameter's Diameter identity, default `fd.test`. Its Session-Ids are
+   * `<identity>;<second it started>;<counter>`: runs against one long-lived engine use a new
+   * identity each, so that two runs started in the same second never share a Session-Id.
+   */
+  readonly identity?: string;
   readonly timeoutMs?: number;
 }
 
@@ -104,7 +110,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRun
       ].join('\n'),
     );
     const fields: Record<string, string> = {
-      IDENTITY: 'fd.test',
+      IDENTITY: options.identity ?? 'fd.test',
       REALM: options.serverRealm,
       TW_TIMER: String(options.twTimerSeconds ?? 30),
       DICT_DIR: dictDir ?? '',
