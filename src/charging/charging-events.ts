@@ -17,6 +17,7 @@ import {
   answerOf,
   availableOf,
   cardRefusal,
+  checkKey,
   clientKeyOf,
   newSessionRow,
   rateNow,
@@ -47,16 +48,6 @@ function checkUnits(units: number): Outcome<null> {
   return ok(null);
 }
 
-function checkEventKey(key: SessionKey, requestNumber: number): Outcome<null> {
-  if (key.clientSessionId.length === 0 || key.clientSessionId.length > 256) {
-    return fail('parameter_invalid', 'session_id', '1 to 256 characters');
-  }
-  if (!Number.isSafeInteger(requestNumber) || requestNumber < 0 || requestNumber > 0xffffffff) {
-    return fail('parameter_invalid', 'request_number', 'a whole number from 0 to 4294967295');
-  }
-  return ok(null);
-}
-
 /**
  * An immediate event charge (IEC, RFC 8506 DIRECT_DEBITING): a voicemail message, an SMS, a
  * content item. Rated now and debited at once, in full or not at all (`credit_limit_reached`).
@@ -66,7 +57,7 @@ export async function debitEvent(
   ctx: SessionsContext,
   input: DebitInput,
 ): Promise<Outcome<ChargingAnswer>> {
-  const key = checkEventKey(input, input.requestNumber);
+  const key = checkKey(input, input.requestNumber);
   if (!key.ok) return key;
   const units = checkUnits(input.units);
   if (!units.ok) return units;
@@ -181,7 +172,7 @@ export async function refundCharge(
   ctx: SessionsContext,
   input: RefundInput,
 ): Promise<Outcome<ChargingAnswer>> {
-  const key = checkEventKey(input, input.requestNumber);
+  const key = checkKey(input, input.requestNumber);
   if (!key.ok) return key;
   if (input.units !== undefined) {
     const units = checkUnits(input.units);

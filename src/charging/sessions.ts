@@ -76,7 +76,7 @@ export function clientKeyOf(key: SessionKey): string {
   return `${key.origin}|${key.clientSessionId}`;
 }
 
-function checkKey(key: SessionKey, requestNumber: number): Outcome<null> {
+export function checkKey(key: SessionKey, requestNumber: number): Outcome<null> {
   if (key.clientSessionId.length === 0 || key.clientSessionId.length > CLIENT_SESSION_ID_MAX) {
     return fail('parameter_invalid', 'session_id', `1 to ${CLIENT_SESSION_ID_MAX} characters`);
   }

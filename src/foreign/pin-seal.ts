@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { assert } from '../kernel/index.ts';
+import { createHmac } from 'node:crypto';
+import { assert, openText, sealText } from '../kernel/index.ts';
 
 /**
  * Provider PINs must be shown again (to the holder who buys one, in the e-mail), so unlike our
@@ -10,8 +10,6 @@ import { assert } from '../kernel/index.ts';
  * (HMAC-SHA256 under a second key), never on the PIN itself.
  */
 export const FOREIGN_KEY_BYTES = 32;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 
 export interface ForeignKeys {
   /** Seals pool PINs (AES-256-GCM). */
@@ -28,38 +26,17 @@ export function assertForeignKeys(keys: ForeignKeys): void {
   assert(!keys.seal.equals(keys.digest), 'the seal and digest keys differ');
 }
 
-function aad(rowId: string): Buffer {
-  return Buffer.from(`onepin:foreign_pin:v1:${rowId}`, 'utf8');
+function aad(rowId: string): string {
+  return `onepin:foreign_pin:v1:${rowId}`;
 }
 
 export function sealPin(keys: ForeignKeys, rowId: string, pin: string): string {
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', keys.seal, nonce, { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad(rowId));
-  const body = Buffer.concat([cipher.update(pin, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-  return `v1.${nonce.toString('base64url')}.${body.toString('base64url')}`;
+  return sealText(keys.seal, aad(rowId), pin);
 }
 
 /** The PIN, or null when it was sealed for another row or under another key, or was changed. */
 export function unsealPin(keys: ForeignKeys, rowId: string, sealed: string): string | null {
-  const parts = sealed.split('.');
-  if (parts.length !== 3 || parts[0] !== 'v1') return null;
-  const nonce = Buffer.from(parts[1] ?? '', 'base64url');
-  const body = Buffer.from(parts[2] ?? '', 'base64url');
-  if (nonce.length !== NONCE_BYTES || body.length < TAG_BYTES) return null;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', keys.seal, nonce, {
-      authTagLength: TAG_BYTES,
-    });
-    decipher.setAAD(aad(rowId));
-    decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-    return Buffer.concat([
-      decipher.update(body.subarray(0, body.length - TAG_BYTES)),
-      decipher.final(),
-    ]).toString('utf8');
-  } catch {
-    return null;
-  }
+  return openText(keys.seal, aad(rowId), sealed);
 }
 
 /** The duplicate key of a normalized PIN, per provider. */

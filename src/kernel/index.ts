@@ -8,6 +8,16 @@ export {
   type Clock,
 } from './clock.ts';
 export { derivedId, isValidCallerId, newId, type IdPrefix } from './ids.ts';
+export {
+  SEAL_KEY_BYTES,
+  SEAL_NONCE_BYTES,
+  SEAL_TAG_BYTES,
+  openBytes,
+  openText,
+  sealBytes,
+  sealText,
+  type SealedParts,
+} from './seal.ts';
 export { assertLimits, limits } from './limits.ts';
 export {
   CURRENCY_EXPONENTS,

@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { assert } from '../kernel/index.ts';
+import { hkdfSync } from 'node:crypto';
+import { assert, openBytes, sealBytes } from '../kernel/index.ts';
 
 /**
  * Rendered bodies are sealed with AES-256-GCM before they reach the database: a gift mail
@@ -9,9 +9,6 @@ import { assert } from '../kernel/index.ts';
  * not open there.
  */
 export const BODY_KEY_BYTES = 32;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
-const ALGORITHM = 'aes-256-gcm';
 
 export interface Body {
   readonly text: string;
@@ -25,39 +22,43 @@ export interface SealedBody {
   readonly sealed: string;
 }
 
-function aad(rowId: string): Buffer {
-  return Buffer.from(`onepin:notify_email:v1:${rowId}`, 'utf8');
+function aad(rowId: string): string {
+  return `onepin:notify_email:v1:${rowId}`;
 }
 
 export function assertBodyKey(key: Buffer): void {
   assert(key.length === BODY_KEY_BYTES, 'the e-mail body key is 32 bytes (AES-256)');
 }
 
-export function sealBody(key: Buffer, rowId: string, body: Body): SealedBody {
+/** Stored as two base64 columns (nonce; ciphertext then tag). */
+export function sealToColumns(key: Buffer, aadText: string, plain: string): SealedBody {
   assertBodyKey(key);
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad(rowId));
-  const plain = Buffer.from(JSON.stringify({ text: body.text, html: body.html }), 'utf8');
-  const sealed = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-  return { nonce: nonce.toString('base64'), sealed: sealed.toString('base64') };
+  const { nonce, body } = sealBytes(key, aadText, Buffer.from(plain, 'utf8'));
+  return { nonce: nonce.toString('base64'), sealed: body.toString('base64') };
+}
+
+/** Throws when the key is wrong or the row was tampered with (GCM authentication fails). */
+export function openColumns(key: Buffer, aadText: string, stored: SealedBody): string {
+  assertBodyKey(key);
+  const plain = openBytes(key, aadText, {
+    nonce: Buffer.from(stored.nonce, 'base64'),
+    body: Buffer.from(stored.sealed, 'base64'),
+  });
+  // Not an assertion: a replaced key is an operating condition the outbox handles (it gives up).
+  if (plain === null) throw new Error('the sealed row does not open under this key');
+  return plain.toString('utf8');
+}
+
+export function sealBody(key: Buffer, rowId: string, body: Body): SealedBody {
+  return sealToColumns(key, aad(rowId), JSON.stringify({ text: body.text, html: body.html }));
 }
 
 /** Throws when the key is wrong or the row was tampered with (GCM authentication fails). */
 export function openBody(key: Buffer, rowId: string, stored: SealedBody): Body {
-  assertBodyKey(key);
-  const nonce = Buffer.from(stored.nonce, 'base64');
-  const all = Buffer.from(stored.sealed, 'base64');
-  assert(nonce.length === NONCE_BYTES, 'a stored nonce is 12 bytes');
-  assert(all.length >= TAG_BYTES, 'a stored body carries its tag');
-  const decipher = createDecipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_BYTES });
-  decipher.setAAD(aad(rowId));
-  decipher.setAuthTag(all.subarray(all.length - TAG_BYTES));
-  const plain = Buffer.concat([
-    decipher.update(all.subarray(0, all.length - TAG_BYTES)),
-    decipher.final(),
-  ]);
-  const parsed = JSON.parse(plain.toString('utf8')) as { text?: unknown; html?: unknown };
+  const parsed = JSON.parse(openColumns(key, aad(rowId), stored)) as {
+    text?: unknown;
+    html?: unknown;
+  };
   assert(
     typeof parsed.text === 'string' && typeof parsed.html === 'string',
     'a sealed body holds text and html',

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
+import { SEAL_NONCE_BYTES, SEAL_TAG_BYTES, openBytes, sealBytes } from '../../kernel/index.ts';
 import type { AwaitKind, CallState } from '../../protocols/index.ts';
 
 /**
@@ -12,8 +13,6 @@ import type { AwaitKind, CallState } from '../../protocols/index.ts';
  */
 
 const VERSION = 1;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 export interface StateSeal {
   seal(callSid: string, kind: Exclude<AwaitKind, null>, state: CallState, nowMs: bigint): string;
@@ -40,35 +39,23 @@ export function stateSeal(options: {
 }): StateSeal {
   if (options.key.length !== 32) throw new Error('ivr: the state key has 32 bytes');
   const key = Buffer.from(options.key);
-  const aad = (callSid: string, kind: string): Buffer => Buffer.from(`ivr|${callSid}|${kind}`);
+  const aad = (callSid: string, kind: string): string => `ivr|${callSid}|${kind}`;
   return {
     seal(callSid, kind, state, nowMs) {
       const life = kind === 'dial' ? options.dialLifeMs : options.gatherLifeMs;
       const plain = Buffer.from(JSON.stringify({ e: Number(nowMs + life), s: state }), 'utf8');
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      cipher.setAAD(aad(callSid, kind));
-      const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-      return Buffer.concat([Buffer.from([VERSION]), iv, body, cipher.getAuthTag()]).toString(
-        'base64url',
-      );
+      const { nonce, body } = sealBytes(key, aad(callSid, kind), plain);
+      return Buffer.concat([Buffer.from([VERSION]), nonce, body]).toString('base64url');
     },
     open(callSid, kind, sealed, nowMs) {
       if (!/^[A-Za-z0-9_-]{1,4096}$/.test(sealed)) return null;
       const raw = Buffer.from(sealed, 'base64url');
-      if (raw.length < 1 + IV_BYTES + TAG_BYTES + 1 || raw[0] !== VERSION) return null;
-      const iv = raw.subarray(1, 1 + IV_BYTES);
-      const tag = raw.subarray(raw.length - TAG_BYTES);
-      const body = raw.subarray(1 + IV_BYTES, raw.length - TAG_BYTES);
-      let plain: Buffer;
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, iv);
-        decipher.setAAD(aad(callSid, kind));
-        decipher.setAuthTag(tag);
-        plain = Buffer.concat([decipher.update(body), decipher.final()]);
-      } catch {
-        return null;
-      }
+      if (raw.length < 1 + SEAL_NONCE_BYTES + SEAL_TAG_BYTES + 1 || raw[0] !== VERSION) return null;
+      const plain = openBytes(key, aad(callSid, kind), {
+        nonce: raw.subarray(1, 1 + SEAL_NONCE_BYTES),
+        body: raw.subarray(1 + SEAL_NONCE_BYTES),
+      });
+      if (plain === null) return null;
       const parsed = JSON.parse(plain.toString('utf8')) as { e: number; s: CallState };
       if (!Number.isSafeInteger(parsed.e) || BigInt(parsed.e) <= nowMs) return null;
       return parsed.s;
