@@ -12,6 +12,9 @@ const MODULES = [
   'settlement',
   'foreign',
   'notify',
+  'agents',
+  'carriers',
+  'reports',
   'protocols',
   'storage',
   'http',
@@ -29,6 +32,9 @@ const BUSINESS = [
   'settlement',
   'foreign',
   'notify',
+  'agents',
+  'carriers',
+  'reports',
 ];
 const OUTER = ['http', 'protocols', 'jobs', 'main'];
 

@@ -100,3 +100,135 @@ export async function expireDueCards(ctx: CardsContext, limit: number): Promise<
   }
   return { expired, sweptMinor };
 }
+
+/** A card that the expiry job would expire (or has yet to sweep), and what it would book. */
+export interface ExpiryPreviewLine {
+  readonly cardId: string;
+  readonly serial: string;
+  readonly currency: string;
+  readonly expiresAtMs: bigint;
+  readonly state: string;
+  /** Posted credits − posted debits − pending debits: what would move to breakage now. */
+  readonly breakageMinor: bigint;
+  /** Held amounts: swept later, once their holds are resolved (the card stays `breakage_open`). */
+  readonly heldMinor: bigint;
+}
+
+export interface ExpiryPreview {
+  readonly nowMs: bigint;
+  readonly lines: readonly ExpiryPreviewLine[];
+  /** Breakage per currency that the run would book. */
+  readonly breakageByCurrency: ReadonlyMap<string, bigint>;
+}
+
+/**
+ * The expiry job's simulate mode: the cards `expireDueCards` would expire at `nowMs` and the
+ * breakage it would book, reading only (nothing is written, no transaction is opened).
+ */
+export async function previewExpiry(
+  ctx: CardsContext,
+  nowMs: bigint,
+  limit: number,
+): Promise<ExpiryPreview> {
+  const rows = await cardTables(ctx.db.kysely)
+    .selectFrom('card')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb('state', 'in', ['sold', 'active', 'suspended', 'locked']),
+          eb('expires_at_ms', 'is not', null),
+          eb('expires_at_ms', '<=', nowMs),
+        ]),
+        eb.and([eb('state', '=', 'expired'), eb('breakage_open', '=', 1n)]),
+      ]),
+    )
+    .orderBy('expires_at_ms')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  const lines: ExpiryPreviewLine[] = [];
+  const breakageByCurrency = new Map<string, bigint>();
+  for (const row of rows) {
+    if (row.account_id === null || row.expires_at_ms === null) continue;
+    const account = await ctx.ledger.getAccount(ctx.db.kysely, row.account_id);
+    if (account === undefined) continue;
+    const rest = availableBalance(account);
+    const breakageMinor = rest > 0n ? rest : 0n;
+    lines.push({
+      cardId: row.id,
+      serial: row.serial,
+      currency: row.currency,
+      expiresAtMs: row.expires_at_ms,
+      state: row.state,
+      breakageMinor,
+      heldMinor: account.debitsPending,
+    });
+    breakageByCurrency.set(
+      row.currency,
+      (breakageByCurrency.get(row.currency) ?? 0n) + breakageMinor,
+    );
+  }
+  return { nowMs, lines, breakageByCurrency };
+}
+
+/** A live card whose validity ends in a window, for notices and the expiring-balances report. */
+export interface ExpiringCard {
+  readonly cardId: string;
+  readonly serial: string;
+  readonly pinLast4: string;
+  readonly state: string;
+  readonly currency: string;
+  readonly denominationId: string;
+  readonly channel: string | null;
+  readonly accountId: string;
+  readonly expiresAtMs: bigint;
+  readonly livemode: boolean;
+}
+
+/**
+ * Sold/active cards expiring in (`fromMs`, `toMs`], soonest first (then by id), bounded; `after`
+ * is the last card of the previous page.
+ */
+export async function cardsExpiringBetween(
+  executor: Executor,
+  fromMs: bigint,
+  toMs: bigint,
+  limit: number,
+  after: { readonly expiresAtMs: bigint; readonly cardId: string } | null = null,
+): Promise<ExpiringCard[]> {
+  let query = cardTables(executor)
+    .selectFrom('card')
+    .selectAll()
+    .where('state', 'in', ['sold', 'active'])
+    .where('account_id', 'is not', null)
+    .where('expires_at_ms', '>', fromMs)
+    .where('expires_at_ms', '<=', toMs);
+  if (after !== null) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('expires_at_ms', '>', after.expiresAtMs),
+        eb.and([eb('expires_at_ms', '=', after.expiresAtMs), eb('id', '>', after.cardId)]),
+      ]),
+    );
+  }
+  const rows = await query.orderBy('expires_at_ms').orderBy('id').limit(limit).execute();
+  return rows.flatMap((r) =>
+    r.account_id === null || r.expires_at_ms === null
+      ? []
+      : [
+          {
+            cardId: r.id,
+            serial: r.serial,
+            pinLast4: r.pin_last4,
+            state: r.state,
+            currency: r.currency,
+            denominationId: r.denomination_id,
+            channel: r.channel,
+            accountId: r.account_id,
+            expiresAtMs: r.expires_at_ms,
+            livemode: r.livemode === 1n,
+          },
+        ],
+  );
+}

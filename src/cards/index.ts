@@ -16,7 +16,15 @@ export {
   renewActivationSecret,
   resetPassword,
 } from './holder-service.ts';
-export { expireDueCards, type ExpiryReport } from './expiry.ts';
+export {
+  cardsExpiringBetween,
+  expireDueCards,
+  previewExpiry,
+  type ExpiringCard,
+  type ExpiryPreview,
+  type ExpiryPreviewLine,
+  type ExpiryReport,
+} from './expiry.ts';
 export {
   formatSerial,
   issueCards,
@@ -59,4 +67,5 @@ export {
   type StatementEntry,
   type StatementQuery,
 } from './statement.ts';
+export { moveStock } from './stock.ts';
 export { isExpired, type ValidityRule } from './validity.ts';

@@ -14,6 +14,10 @@ import type { SessionsContext } from '../charging/index.ts';
 import type { ForeignContext } from '../foreign/index.ts';
 import type { Database } from '../storage/index.ts';
 import type { ErrorCode } from '../kernel/index.ts';
+import type { AgentsContext } from '../agents/index.ts';
+import { AGENT_PREFIX, agentsPlugin } from './agents/plugin.ts';
+import type { CarriersContext } from '../carriers/index.ts';
+import { CARRIER_PREFIX, carriersPlugin } from './carriers/plugin.ts';
 import { apiPlugin } from './api/plugin.ts';
 import { payPlugin } from './pay/plugin.ts';
 import { verifyPlugin } from './site/verify-plugin.ts';
@@ -21,6 +25,7 @@ import { sitePlugin } from './site/site-plugin.ts';
 import { salesRoutes } from './site/sales-routes.ts';
 import { holderRoutes } from './site/holder-routes.ts';
 import { foreignRoutes } from './site/foreign-routes.ts';
+import { carrierRoutes } from './site/carrier-routes.ts';
 import { fundingPlugin } from './funding/plugin.ts';
 import { mailboxPlugin } from './mailbox/plugin.ts';
 import { ivrPlugin, type IvrWebhookOptions } from './ivr/plugin.ts';
@@ -58,6 +63,10 @@ export interface HttpDeps {
   readonly charging?: SessionsContext;
   /** Foreign PIN exchange: the holder site's /card/foreign pages. */
   readonly foreign?: ForeignContext;
+  /** Selling agents: the /agent/v1 point-of-sale API. */
+  readonly agents?: AgentsContext;
+  /** Mobile carriers: the /carrier/v1 sale-report API and the /carrier/register page. */
+  readonly carriers?: CarriersContext;
   /** The calling-card IVR webhook's configuration (docs/ivr.md); it runs when `charging` is set. */
   readonly ivr?: IvrWebhookOptions;
 }
@@ -259,6 +268,14 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       prefix: API_PREFIX,
     },
   );
+  if (deps.agents !== undefined)
+    await app.register(agentsPlugin({ agents: deps.agents, payments: deps.payments }), {
+      prefix: AGENT_PREFIX,
+    });
+  if (deps.carriers !== undefined)
+    await app.register(carriersPlugin({ carriers: deps.carriers, payments: deps.payments }), {
+      prefix: CARRIER_PREFIX,
+    });
   await app.register(payPlugin({ payments: deps.payments }));
   await app.register(verifyPlugin({ payments: deps.payments }));
   const sales = deps.sales;
@@ -270,6 +287,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       routes: [
         ...(sales === undefined ? [] : [salesRoutes(sales), holderRoutes(sales)]),
         ...(deps.foreign === undefined ? [] : [foreignRoutes(deps.foreign)]),
+        ...(deps.carriers === undefined ? [] : [carrierRoutes(deps.carriers)]),
       ],
     }),
   );

@@ -25,7 +25,12 @@ import {
   type SmsTransport,
 } from '../notify/index.ts';
 import { releaseStaleSwitches, type ForeignContext } from '../foreign/index.ts';
-import { completeOrders, type CompleterReport, type SalesContext } from '../sales/index.ts';
+import {
+  completeOrders,
+  sendExpiryNotices,
+  type CompleterReport,
+  type SalesContext,
+} from '../sales/index.ts';
 import type { Database } from '../storage/index.ts';
 import { expireDueHolds } from './expire-holds.ts';
 
@@ -64,6 +69,8 @@ export interface PassReport {
   readonly foreignSwitchesReleased: number;
   /** Voicemail mailboxes' monthly fees taken, suspensions and closes in this pass. */
   readonly voicemail: MailboxFeeReport | null;
+  /** Expiry notices (e-mail, SMS where a phone is known) written in this pass. */
+  readonly expiryNoticesSent: number;
 }
 
 /** One pass of scheduled work; each step is bounded, so a pass always ends. */
@@ -87,6 +94,9 @@ export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
       ? 0
       : (await releaseStaleSwitches(deps.foreign, { limit: limits.expiryBatchMax })).switches
           .length;
+  // Notices before expiry, so a card expiring in this pass is not told after the fact.
+  const expiryNoticesSent =
+    deps.sales === undefined ? 0 : (await sendExpiryNotices(deps.sales)).sent;
   const cards = await expireDueCards(deps.cards, limits.expiryBatchMax);
   await purgeIdempotency(deps.payments);
   // Web orders before e-mail, so the receipts their completion writes go out in this pass.
@@ -112,6 +122,7 @@ export async function runWorkerPass(deps: WorkerDeps): Promise<PassReport> {
     chargingSessionsExpired,
     voicemail,
     foreignSwitchesReleased,
+    expiryNoticesSent,
   };
 }
 
@@ -137,6 +148,7 @@ export function startWorker(
         const chargingWork =
           report.chargingSessionsExpired +
           report.foreignSwitchesReleased +
+          report.expiryNoticesSent +
           (report.voicemail === null
             ? 0
             : report.voicemail.charged + report.voicemail.suspended + report.voicemail.closed);

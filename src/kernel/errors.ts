@@ -575,6 +575,152 @@ export const ERROR_CATALOG = {
     status: 422,
     message: 'Too many journal lines since the last settlement of this account for one run.',
   },
+  // Agents (selling agents: consignment, print runs, POS sales, remittance)
+  agent_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no selling agent with that id.',
+  },
+  agent_key_invalid: {
+    type: 'authentication_error',
+    status: 401,
+    message: 'The agent key is missing, unknown or revoked.',
+  },
+  serial_range_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message:
+      'A serial range is written first-last with 1 to 12 digits each, first not after last, and at most 100000 cards per range.',
+  },
+  serial_range_overlap: {
+    type: 'invalid_request_error',
+    status: 409,
+    message:
+      'Two serial ranges overlap (in the request, or with a consignment still waiting for approval).',
+  },
+  serial_unknown: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'A serial in the range was never issued.',
+  },
+  stock_not_available: {
+    type: 'state_error',
+    status: 409,
+    message:
+      'A card in the range is not unsold stock in the vault (already consigned, sold or closed); nothing was consigned.',
+  },
+  stock_not_consigned: {
+    type: 'state_error',
+    status: 409,
+    message: 'The card is not unsold stock consigned to this agent; nothing was sold or returned.',
+  },
+  consignment_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no consignment with that id.',
+  },
+  consignment_state_invalid: {
+    type: 'state_error',
+    status: 409,
+    message: 'The consignment was already approved or rejected.',
+  },
+  approval_self: {
+    type: 'permission_error',
+    status: 403,
+    message:
+      'A consignment must be approved or rejected by a different operator than the one who proposed it.',
+  },
+  agent_reference_conflict: {
+    type: 'state_error',
+    status: 409,
+    message: "The agent's sale reference was already used for another card.",
+  },
+  print_run_exported: {
+    type: 'state_error',
+    status: 409,
+    message:
+      'The print run of this issue batch was already exported; its PINs exist only as keyed hashes and are never exported again.',
+  },
+  remittance_exceeds_owed: {
+    type: 'state_error',
+    status: 409,
+    message: 'The remittance is larger than what the agent owes; nothing was booked.',
+  },
+  // Carriers (mobile carrier channel: pools, sale reports, registration codes, billing)
+  carrier_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no carrier with that id or name.',
+  },
+  carrier_exists: {
+    type: 'state_error',
+    status: 409,
+    message: 'A carrier with that name exists.',
+  },
+  carrier_key_invalid: {
+    type: 'authentication_error',
+    status: 401,
+    message: 'The carrier key or the request signature is missing, unknown or wrong.',
+  },
+  carrier_pin_not_in_pool: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'That serial is not in this carrier’s PIN pool.',
+  },
+  carrier_pin_sold: {
+    type: 'state_error',
+    status: 409,
+    message:
+      'That PIN was already reported sold under another report id; nothing was loaded again.',
+  },
+  carrier_sale_conflict: {
+    type: 'state_error',
+    status: 409,
+    message:
+      'This report id was used for another sale (serial, phone, price or time differ); nothing changed.',
+  },
+  carrier_sale_price_mismatch: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The reported price is not the face value of the card.',
+  },
+  carrier_sale_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'There is no such carrier sale.',
+  },
+  carrier_registration_refused: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'No code can be sent: check the PIN and use the phone number the PIN was sent to.',
+  },
+  sms_limit_exceeded: {
+    type: 'rate_limit_error',
+    status: 429,
+    message:
+      'Too many codes were sent to this number, this number range or from this address; try again later. Nothing was sent.',
+  },
+  carrier_billing_invalid: {
+    type: 'invalid_request_error',
+    status: 400,
+    message: 'The billing file has malformed lines (see the line report); nothing was imported.',
+  },
+  carrier_billing_period_imported: {
+    type: 'state_error',
+    status: 409,
+    message: 'Another billing file was imported for this carrier and period; nothing changed.',
+  },
+  carrier_billing_not_found: {
+    type: 'invalid_request_error',
+    status: 404,
+    message: 'No billing file was imported for this carrier and period.',
+  },
+  carrier_remittance_conflict: {
+    type: 'api_error',
+    status: 409,
+    message:
+      'The ledger already holds this period’s remittance with other amounts or accounts; nothing was booked.',
+  },
   // Notify (e-mail outbox): codes go here
   email_not_found: {
     type: 'invalid_request_error',

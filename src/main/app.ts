@@ -1,10 +1,12 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
+import type { AgentsContext } from '../agents/index.ts';
 import type { CardsContext, KeyRing } from '../cards/index.ts';
 import {
   createSessionsContext,
   type ChargingPolicy,
   type SessionsContext,
 } from '../charging/index.ts';
+import { createCarriersContext, type CarriersContext } from '../carriers/index.ts';
 import { createForeignContext, type ForeignContext } from '../foreign/index.ts';
 import type { FundingProvider } from '../funding/index.ts';
 import { assertLimits, fail, systemClock, type Clock } from '../kernel/index.ts';
@@ -32,6 +34,10 @@ export interface App {
   readonly charging: SessionsContext;
   /** Foreign PIN exchange (FIG. 9): providers' PIN pools, FX quotes, switch-over, settlement. */
   readonly foreign: ForeignContext;
+  /** Mobile carrier channel (FIG. 7–8): PIN pools, sale reports by SMS, monthly billing. */
+  readonly carriers: CarriersContext;
+  /** Selling agents (FIG. 2): consigned physical cards, POS sales, commission, remittance. */
+  readonly agents: AgentsContext;
   readonly clock: Clock;
   close(): Promise<void>;
 }
@@ -155,6 +161,22 @@ export function wireApp(
       return holder === null ? null : { email: holder.email, locale: holder.locale };
     },
   });
+  const carriers = createCarriersContext({
+    db,
+    ledger,
+    cards,
+    notify,
+    clock,
+    pinKey: Buffer.from(
+      hkdfSync(
+        'sha256',
+        paymentKeys.webhookKey.secret,
+        Buffer.alloc(0),
+        'onepin:carriers:pin:v1',
+        32,
+      ),
+    ),
+  });
   return {
     db,
     ledger,
@@ -165,6 +187,8 @@ export function wireApp(
     sales,
     charging,
     foreign,
+    carriers,
+    agents: { db, ledger, clock, cards, signingKey: paymentKeys.apiSigningKey.secret },
     close: () => db.close(),
   };
 }

@@ -25,9 +25,12 @@ import { seedDemo } from './demo.ts';
 import { KeyFileError, addPinKey, loadKeys, writeKeyFile } from './keys-file.ts';
 import { ALL_MIGRATIONS } from './migrations.ts';
 import { sandboxProvider } from '../funding/index.ts';
+import { addAgentCommands } from './cli-agents.ts';
 import { addAssociateCommands } from './cli-associates.ts';
 import { addChargingCommands } from './cli-charging.ts';
+import { addCarrierCommands } from './cli-carriers.ts';
 import { addForeignCommands } from './cli-foreign.ts';
+import { addReportCommands } from './cli-reports.ts';
 import { addSalesCommands } from './cli-sales.ts';
 import { addSettlementCommands } from './cli-settlement.ts';
 import { addVoicemailCommands } from './cli-voicemail.ts';
@@ -403,8 +406,11 @@ export function buildCli(): Command {
   addSalesCommands(program, { withApp, failure: (message) => new CliFailure(message) });
   addChargingCommands(program, { withApp, failure: (message) => new CliFailure(message) });
   addForeignCommands(program, { withApp, failure: (message) => new CliFailure(message) });
+  addCarrierCommands(program, { withApp, failure: (message) => new CliFailure(message) });
   addVoicemailCommands(program, { withApp, failure: (message) => new CliFailure(message) });
   addSettlementCommands(program, { withApp, failure: (message) => new CliFailure(message) });
+  addReportCommands(program, { withApp, failure: (message) => new CliFailure(message) });
+  addAgentCommands(program, { withApp, failure: (message) => new CliFailure(message) });
   return program;
 }
 

@@ -1,4 +1,6 @@
+import { AGENTS_MIGRATIONS } from '../agents/index.ts';
 import { CARDS_MIGRATIONS } from '../cards/index.ts';
+import { CARRIERS_MIGRATIONS } from '../carriers/index.ts';
 import { CHARGING_MIGRATIONS } from '../charging/index.ts';
 import { FOREIGN_MIGRATIONS } from '../foreign/index.ts';
 import { LEDGER_MIGRATIONS } from '../ledger/index.ts';
@@ -18,4 +20,6 @@ export const ALL_MIGRATIONS: readonly MigrationSet[] = [
   CHARGING_MIGRATIONS,
   FOREIGN_MIGRATIONS,
   SETTLEMENT_MIGRATIONS,
+  AGENTS_MIGRATIONS,
+  CARRIERS_MIGRATIONS,
 ];

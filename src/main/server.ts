@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     sales: app.sales,
     charging: app.charging,
     foreign: app.foreign,
+    agents: app.agents,
+    carriers: app.carriers,
     ivr: {
       ...(config.ivrAuthToken !== undefined ? { authToken: config.ivrAuthToken } : {}),
       ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),

@@ -62,6 +62,10 @@ export const SUBJECTS: Subjects = {
     en: (d) => `Low stock: ${d.providerName} ${d.value} (${d.available} left)`,
     ko: (d) => `[원핀] 재고 부족: ${d.providerName} ${d.value} (${d.available}개 남음)`,
   },
+  card_expiring: {
+    en: (d) => `Card ending ${d.cardLast4}: ${d.balance} expires in ${d.daysLeft} days`,
+    ko: (d) => `[원핀] 카드(끝자리 ${d.cardLast4}) 잔액 ${d.balance}이 ${d.daysLeft}일 후 소멸돼요`,
+  },
 };
 
 /** Longest subject we store and send; longer ones are cut. */

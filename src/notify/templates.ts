@@ -106,6 +106,16 @@ export interface EmailData {
     readonly threshold: string;
     readonly at: string;
   };
+  /** Before a card's validity ends: what is left on it goes to breakage unless used. */
+  readonly card_expiring: {
+    readonly cardLast4: string;
+    /** The balance left, e.g. "7,000 KRW". */
+    readonly balance: string;
+    /** The last day, in Asia/Seoul, e.g. "2026-12-31 23:59 KST". */
+    readonly expiresAt: string;
+    readonly daysLeft: string;
+    readonly siteUrl: string;
+  };
 }
 
 export type TemplateName = keyof EmailData;
@@ -191,6 +201,13 @@ const SCHEMAS: { readonly [K in TemplateName]: Schema<EmailData[K]> } = {
     available: 'text',
     threshold: 'text',
     at: 'text',
+  },
+  card_expiring: {
+    cardLast4: 'text',
+    balance: 'text',
+    expiresAt: 'text',
+    daysLeft: 'text',
+    siteUrl: 'url',
   },
 };
 

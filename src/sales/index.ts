@@ -64,3 +64,11 @@ export {
   type BalanceRefundRules,
   type GiftDesign,
 } from './rules.ts';
+export {
+  DEFAULT_NOTICE_WINDOWS_DAYS,
+  noticeWindow,
+  sendExpiryNotices,
+  type NoticeLine,
+  type NoticeReport,
+  type NoticeStatus,
+} from './expiry-notices.ts';

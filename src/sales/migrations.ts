@@ -158,4 +158,27 @@ export const SALES_MIGRATIONS: MigrationSet = {
       );
     },
   },
+  '0017_expiry_notices': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // One row per (card, notice window, expiry date): a re-run or a second worker finds the
+      // row and sends nothing; a card whose expiry date changes is told again.
+      await db.schema
+        .createTable('sales_expiry_notice')
+        .addColumn('card_id', 'text', (c) => c.notNull())
+        .addColumn('window_days', big, (c) => c.notNull())
+        .addColumn('expires_at_ms', big, (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('balance_minor', big, (c) => c.notNull())
+        .addColumn('locale', 'text', (c) => c.notNull())
+        .addColumn('email_id', 'text')
+        .addColumn('sms_id', 'text')
+        .addColumn('sent_at_ms', big, (c) => c.notNull())
+        .addPrimaryKeyConstraint('sales_expiry_notice_pk', [
+          'card_id',
+          'window_days',
+          'expires_at_ms',
+        ])
+        .execute();
+    },
+  },
 };

@@ -120,6 +120,19 @@ export interface SalesBalanceRefundTable {
   paid_at_ms: bigint | null;
 }
 
+/** An expiry notice sent (e-mail, and SMS when a phone is known) for one card and window. */
+export interface SalesExpiryNoticeTable {
+  card_id: string;
+  window_days: bigint;
+  expires_at_ms: bigint;
+  currency: string;
+  balance_minor: bigint;
+  locale: string;
+  email_id: string | null;
+  sms_id: string | null;
+  sent_at_ms: bigint;
+}
+
 export interface SalesTables {
   sales_order: SalesOrderTable;
   sales_order_line: SalesOrderLineTable;
@@ -128,4 +141,5 @@ export interface SalesTables {
   sales_card_holder: SalesCardHolderTable;
   sales_one_time_code: SalesOneTimeCodeTable;
   sales_balance_refund: SalesBalanceRefundTable;
+  sales_expiry_notice: SalesExpiryNoticeTable;
 }

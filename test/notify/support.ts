@@ -98,6 +98,13 @@ export const SAMPLE: { readonly [K in keyof EmailData]: EmailData[K] } = {
     threshold: '5',
     at: '2026-01-06 09:00 KST',
   },
+  card_expiring: {
+    cardLast4: '3345',
+    balance: '7,000 KRW',
+    expiresAt: '2026-12-31 23:59 KST',
+    daysLeft: '30',
+    siteUrl: `${PUBLIC_URL}/`,
+  },
 };
 
 export interface Received {

@@ -26,7 +26,7 @@ function render<K extends TemplateName>(template: K, locale: 'ko' | 'en', data: 
 
 describe('templates', () => {
   test('every template renders in Korean and English: subject, text and HTML', () => {
-    assert.equal(TEMPLATE_NAMES.length, 10);
+    assert.equal(TEMPLATE_NAMES.length, 11);
     for (const template of TEMPLATE_NAMES) {
       for (const locale of LOCALES) {
         const mail = renderEmail({

@@ -1,5 +1,6 @@
 import { mergeDictionaries, type Dictionary } from '../i18n.ts';
 import { CARD_TEXT } from './card.ts';
+import { CARRIER_TEXT } from './carrier.ts';
 import { COMMON_TEXT } from './common.ts';
 import { FOREIGN_TEXT } from './foreign.ts';
 import { PAGES_TEXT } from './pages.ts';
@@ -15,4 +16,5 @@ export const SITE_TEXT: Dictionary = mergeDictionaries(
   CARD_TEXT,
   SALES_TEXT,
   FOREIGN_TEXT,
+  CARRIER_TEXT,
 );
