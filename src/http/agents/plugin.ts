@@ -8,9 +8,10 @@ import {
   type Agent,
   type AgentsContext,
 } from '../../agents/index.ts';
-import { jsonInteger, type Outcome } from '../../kernel/index.ts';
-import { rememberSignature, verifySignature, type PaymentsContext } from '../../payments/index.ts';
+import { jsonInteger } from '../../kernel/index.ts';
+import type { PaymentsContext } from '../../payments/index.ts';
 import { apiError } from '../shared/errors.ts';
+import { bearerSecret, checkRequestSignature, valueOrThrow } from '../shared/signed-request.ts';
 
 export const AGENT_PREFIX = '/agent/v1';
 
@@ -20,10 +21,7 @@ declare module 'fastify' {
   }
 }
 
-function value<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw apiError(outcome.error.code, outcome.error.param, outcome.error.detail);
-  return outcome.value;
-}
+const value = valueOrThrow;
 
 function iso(ms: bigint | null): string | null {
   return ms === null ? null : new Date(Number(ms)).toISOString();
@@ -48,25 +46,15 @@ export function agentsPlugin(deps: {
 }): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.addHook('preValidation', async (request: FastifyRequest) => {
-      const header = request.headers.authorization;
-      const match = header === undefined ? null : /^bearer +(\S+)$/i.exec(header);
-      const found = match?.[1] === undefined ? null : await agentOfKey(deps.agents, match[1]);
+      const secret = bearerSecret(request);
+      const found = secret === undefined ? null : await agentOfKey(deps.agents, secret);
       if (found === null) throw apiError('agent_key_invalid');
-      const sig = request.headers['onepin-signature'];
-      const idem = request.headers['idempotency-key'];
-      const idempotencyKey = Array.isArray(idem) ? idem[0] : idem;
-      const check = verifySignature({
-        header: Array.isArray(sig) ? sig[0] : sig,
-        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-        secret: agentSigningSecret(deps.agents, found.keyId),
-        method: request.method,
-        path: request.url,
-        body: request.rawBody ?? '',
-        nowS: Math.floor(Number(deps.agents.clock.nowMs()) / 1000),
+      await checkRequestSignature(request, {
+        payments: deps.payments,
+        keyId: found.keyId,
+        signingSecret: agentSigningSecret(deps.agents, found.keyId),
+        nowMs: deps.agents.clock.nowMs(),
       });
-      if (!check.ok) throw apiError(check.code);
-      if (!(await rememberSignature(deps.payments, found.keyId, check.signature)))
-        throw apiError('signature_replayed');
       request.agent = found.agent;
     });
 

@@ -6,9 +6,10 @@ import {
   type Carrier,
   type CarriersContext,
 } from '../../carriers/index.ts';
-import { jsonInteger, type Outcome } from '../../kernel/index.ts';
-import { rememberSignature, verifySignature, type PaymentsContext } from '../../payments/index.ts';
+import { jsonInteger } from '../../kernel/index.ts';
+import type { PaymentsContext } from '../../payments/index.ts';
 import { apiError } from '../shared/errors.ts';
+import { bearerSecret, checkRequestSignature, valueOrThrow } from '../shared/signed-request.ts';
 
 export const CARRIER_PREFIX = '/carrier/v1';
 
@@ -18,10 +19,7 @@ declare module 'fastify' {
   }
 }
 
-function value<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw apiError(outcome.error.code, outcome.error.param, outcome.error.detail);
-  return outcome.value;
-}
+const value = valueOrThrow;
 
 /**
  * The carrier sale-report API (docs/carriers.md). Every call carries
@@ -35,26 +33,16 @@ export function carriersPlugin(deps: {
 }): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.addHook('preValidation', async (request: FastifyRequest) => {
-      const header = request.headers.authorization;
-      const match = header === undefined ? null : /^bearer +(\S+)$/i.exec(header);
-      const found = match?.[1] === undefined ? null : await carrierByKey(deps.carriers, match[1]);
+      const secret = bearerSecret(request);
+      const found = secret === undefined ? null : await carrierByKey(deps.carriers, secret);
       if (found === null || !found.ok || found.value.keyId === null)
         throw apiError('carrier_key_invalid');
-      const sig = request.headers['onepin-signature'];
-      const idem = request.headers['idempotency-key'];
-      const idempotencyKey = Array.isArray(idem) ? idem[0] : idem;
-      const check = verifySignature({
-        header: Array.isArray(sig) ? sig[0] : sig,
-        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-        secret: carrierSigningSecret(deps.carriers, found.value.keyId),
-        method: request.method,
-        path: request.url,
-        body: request.rawBody ?? '',
-        nowS: Math.floor(Number(deps.carriers.clock.nowMs()) / 1000),
+      await checkRequestSignature(request, {
+        payments: deps.payments,
+        keyId: found.value.keyId,
+        signingSecret: carrierSigningSecret(deps.carriers, found.value.keyId),
+        nowMs: deps.carriers.clock.nowMs(),
       });
-      if (!check.ok) throw apiError(check.code);
-      if (!(await rememberSignature(deps.payments, found.value.keyId, check.signature)))
-        throw apiError('signature_replayed');
       request.carrier = found.value;
     });
 
