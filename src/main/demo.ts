@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_CATALOGUE,
@@ -9,6 +9,7 @@ import {
   sellCard,
   upsertDenomination,
 } from '../cards/index.ts';
+import { currentTariff, importTariff } from '../charging/index.ts';
 import { assert, formatMoney } from '../kernel/index.ts';
 import { ensureSystemAccounts } from '../ledger/index.ts';
 import { writeTransaction } from '../storage/index.ts';
@@ -42,6 +43,16 @@ export async function seedDemo(
       assert(result.ok, 'default catalogue is valid');
     }
   });
+  // The sample calling-card tariff, so that calls (IVR, Diameter, the charging API) can be
+  // rated on a fresh demo; an operator replaces it with `onepin tariffs import`.
+  if ((await currentTariff(app.charging)) === null) {
+    const sample = new URL('../../examples/tariffs/korea-calling-card.csv', import.meta.url);
+    const report = await importTariff(app.charging, {
+      text: readFileSync(sample, 'utf8'),
+      sourceName: 'korea-calling-card.csv',
+    });
+    assert(report.stored, 'the sample tariff is valid');
+  }
   // Demo passwords are digits, neither repeated nor consecutive, as the password rules ask.
   const plan = [
     { denominationId: 'den_krw_10000', password: '4826' },
