@@ -1,14 +1,13 @@
-import { derivedId, newId } from '../kernel/index.ts';
+import { derivedId, newId, type IdPrefix } from '../kernel/index.ts';
 
 /**
- * Ids of the foreign module's rows. The kernel's prefix list is closed, so these borrow its
- * random part (22 base-36 characters, about 113 bits) under their own prefix:
- * `fxp_` provider, `fxb_` import batch, `fpn_` pool PIN, `fxr_` rate, `fxq_` quote.
+ * Ids of the foreign module's rows: `fxp_` provider, `fxb_` import batch, `fpn_` pool PIN,
+ * `fxr_` rate, `fxq_` quote, `fxe_` settlement entry.
  */
-export type ForeignIdPrefix = 'fxp' | 'fxb' | 'fpn' | 'fxr' | 'fxq' | 'fxe';
+export type ForeignIdPrefix = Extract<IdPrefix, 'fxp' | 'fxb' | 'fpn' | 'fxr' | 'fxq' | 'fxe'>;
 
 export function foreignId(prefix: ForeignIdPrefix): string {
-  return `${prefix}_${newId('req').slice('req_'.length)}`;
+  return newId(prefix);
 }
 
 /** One switch per quote: the switch's id is derived from its quote's, so a retry finds it. */

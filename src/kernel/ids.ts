@@ -29,7 +29,14 @@ export type IdPrefix =
   | 'brf'
   | 'otc'
   | 'cs'
-  | 'vm';
+  | 'vm'
+  | 'sms'
+  | 'fxp'
+  | 'fxb'
+  | 'fpn'
+  | 'fxr'
+  | 'fxq'
+  | 'fxe';
 
 /** 22 characters of base 36: about 113 bits. */
 const ID_CHARS = 22;

@@ -33,11 +33,6 @@ export interface SmsEnqueued {
   readonly created: boolean;
 }
 
-/** `sms_…` ids, with the kernel's id randomness (its prefix list has no `sms` yet). */
-function newSmsId(): string {
-  return `sms_${newId('otc').slice('otc_'.length)}`;
-}
-
 /** A problem with the text, or null: 1–800 characters, no control characters but line breaks. */
 function textProblem(text: string): string | null {
   if (text.length === 0) return 'the text is empty';
@@ -115,7 +110,7 @@ export async function enqueueSms(
     return ok({ id: existing.id, created: false });
   }
 
-  const id = newSmsId();
+  const id = newId('sms');
   const sealed = sealSmsText(ctx.bodyKey, id, input.text);
   const row: NotifySmsTable = {
     id,
