@@ -19,8 +19,11 @@ import {
   cardRefusal,
   checkKey,
   clientKeyOf,
+  loadSession,
+  lockedSession,
   newSessionRow,
   rateNow,
+  saveRow,
   subscriberCard,
   type SessionKey,
   type Subscriber,
@@ -83,12 +86,9 @@ export async function debitEvent(
     if (!card.ok) return card;
     const refused = cardRefusal(card.value, nowMs);
     if (refused !== null) return refused;
-    const exists = await sessionTables(tx)
-      .selectFrom('charging_session')
-      .select('id')
-      .where('client_key', '=', clientKey)
-      .executeTakeFirst();
-    if (exists !== undefined) return fail('session_exists', 'session_id');
+    if ((await loadSession(ctx, tx, clientKey, false)) !== undefined) {
+      return fail('session_exists', 'session_id');
+    }
     if (card.value.currency !== rating.value.currency)
       return fail('currency_mismatch', 'subscriber');
     const accountId = card.value.accountId;
@@ -131,7 +131,7 @@ export async function debitEvent(
       ended_at_ms: nowMs,
       end_reason: 'event',
     };
-    await saveEvent(tx, row);
+    await saveRow(tx, row);
     const answer = answerOf(row, {
       type: 'event',
       number: input.requestNumber,
@@ -145,14 +145,6 @@ export async function debitEvent(
     await rememberAnswer(tx, clientKey, digest, answer, nowMs);
     return ok(answer);
   });
-}
-
-async function saveEvent(
-  tx: Parameters<typeof sessionTables>[0],
-  row: ChargingSessionTable,
-): Promise<void> {
-  const { id, ...rest } = row;
-  await sessionTables(tx).updateTable('charging_session').set(rest).where('id', '=', id).execute();
 }
 
 export interface RefundInput extends SessionKey {
@@ -184,23 +176,12 @@ export async function refundCharge(
   if (seen !== null) return seen;
   const nowMs = ctx.clock.nowMs();
   return writeTransaction(ctx.db, async (tx): Promise<Outcome<ChargingAnswer>> => {
-    const peek = await sessionTables(tx)
-      .selectFrom('charging_session')
-      .select('card_id')
-      .where('client_key', '=', clientKey)
-      .executeTakeFirst();
-    if (peek === undefined) return fail('session_not_found', 'session_id');
-    const card = await subscriberCard(ctx, tx, { cardId: peek.card_id });
-    if (!card.ok) return card;
+    const found = await lockedSession(ctx, tx, clientKey);
     // Read again under the card's lock: a concurrent duplicate may have just been answered.
     const again = await recallAnswer(tx, clientKey, input.requestNumber, digest);
     if (again !== null) return again;
-    let query = sessionTables(tx)
-      .selectFrom('charging_session')
-      .selectAll()
-      .where('client_key', '=', clientKey);
-    if (ctx.db.dialect === 'postgres') query = query.forUpdate();
-    const row = await query.executeTakeFirstOrThrow();
+    if (!found.ok) return found;
+    const { row } = found.value;
     if (row.state === 'open') {
       return fail(
         'session_state_invalid',
@@ -245,7 +226,7 @@ export async function refundCharge(
       last_request_at_ms: nowMs,
       balance_after_minor: balanceMinor,
     };
-    await saveEvent(tx, updated);
+    await saveRow(tx, updated);
     const answer = answerOf(updated, {
       type: 'event',
       number: input.requestNumber,

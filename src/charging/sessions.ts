@@ -392,7 +392,7 @@ async function commitUsage(
   };
 }
 
-async function saveRow(tx: Executor, row: ChargingSessionTable): Promise<void> {
+export async function saveRow(tx: Executor, row: ChargingSessionTable): Promise<void> {
   const { id, ...rest } = row;
   const result = await sessionTables(tx)
     .updateTable('charging_session')
@@ -402,7 +402,7 @@ async function saveRow(tx: Executor, row: ChargingSessionTable): Promise<void> {
   assert(result.numUpdatedRows === 1n, 'the session row exists');
 }
 
-async function loadSession(
+export async function loadSession(
   ctx: SessionsContext,
   tx: Executor,
   clientKey: string,
@@ -417,7 +417,7 @@ async function loadSession(
 }
 
 /** The session for a key with its card locked first (lock order: card, then session). */
-async function lockedSession(
+export async function lockedSession(
   ctx: SessionsContext,
   tx: Executor,
   clientKey: string,
