@@ -155,10 +155,11 @@ export const CHARGING_MIGRATIONS: MigrationSet = {
         .addColumn('created_at_ms', big, (c) => c.notNull())
         .addColumn('expires_at_ms', big, (c) => c.notNull())
         .execute();
+      // The worker purges expired tokens every pass.
       await db.schema
-        .createIndex('charging_token_card')
+        .createIndex('charging_token_expiry')
         .on('charging_token')
-        .columns(['card_id', 'expires_at_ms'])
+        .column('expires_at_ms')
         .execute();
 
       // One row per charging session or event: the session state while it is open, and the
