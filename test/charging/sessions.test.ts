@@ -386,8 +386,9 @@ for (const target of DATABASES) {
       assert.ok(balance.ok);
       assert.equal(balance.value.balanceMinor, 955n);
       assert.equal(balance.value.enoughCredit, true);
-      // 955 − 50 connection = 905 → 8 whole minutes at 108 = 864 → 30 + 6k with 108/60 per s.
-      assert.ok((balance.value.maxSeconds ?? 0) > 400);
+      // 955 − 50 connection = 905 to spend at 1.8 won a second, billed 60 then 6 s at a time:
+      // 498 s costs ⌈896.4⌉ + 50 = 947; 504 s would cost 958.
+      assert.equal(balance.value.maxSeconds, 498);
     });
   });
 }
